@@ -1,0 +1,235 @@
+"""Many documents: find the inputs, process each, write or check them.
+
+The CLI is a thin layer over `run_paths` and `check_paths`. One bad file
+never stops the others: its error is collected and the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import CleanDocsError, InputError, OutputError
+from pipeline.model import Result
+from pipeline.settings import Settings
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".rst"})
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input file: where it is, how to show it, where its outputs go."""
+
+    path: Path
+    shown: str
+    relative: Path
+
+
+@dataclass
+class Outcome:
+    """What a batch did: per-file results and the errors met on the way."""
+
+    results: list[tuple[Input, Result]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def exit_code_errors(self) -> bool:
+        return bool(self.errors)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Text files under `root`, sorted, hidden entries and link loops skipped."""
+    seen: set[Path] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            real = folder.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        except OSError:
+            continue
+        subdirs: list[Path] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    subdirs.append(entry)
+                elif entry.is_file() and entry.suffix.lower() in TEXT_SUFFIXES:
+                    yield entry
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))
+
+
+def collect(paths: list[str], errors: list[tuple[str, str]]) -> list[Input]:
+    """Expand files and folders into inputs, in a stable order."""
+    inputs: list[Input] = []
+    taken: dict[Path, str] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(_walk(path), key=lambda p: p.relative_to(path).as_posix())
+            if not found:
+                errors.append((raw, "no text files found in this folder"))
+            pairs = [(p, p.relative_to(path)) for p in found]
+        elif path.exists() or path.is_symlink():
+            pairs = [(path, Path(path.name))]
+        else:
+            errors.append((raw, "no such file or directory"))
+            continue
+        for file, relative in pairs:
+            shown = file.as_posix()
+            if relative in taken:
+                errors.append((shown, f"its outputs would overwrite those of {taken[relative]}"))
+                continue
+            taken[relative] = shown
+            inputs.append(Input(file, shown, relative))
+    return inputs
+
+
+def _refuse_output_inside_inputs(paths: list[str], out_dir: Path) -> None:
+    out = out_dir.resolve()
+    for raw in paths:
+        src = Path(raw).resolve()
+        # A folder's outputs mirror it under `out`; a file's land in `out`
+        # itself, where they could overwrite the file or its neighbours.
+        if (
+            out == src
+            or (src.is_dir() and src in out.parents)
+            or (src.is_file() and src.parent == out)
+        ):
+            raise OutputError(
+                f"{out_dir}: refusing to write into the input {raw}: pick another -o folder"
+            )
+
+
+def process(
+    inputs: list[Input],
+    settings: Settings,
+    encoding: str | None,
+    errors: list[tuple[str, str]],
+    on_result: Callable[[Input, Result], None] | None = None,
+) -> list[tuple[Input, Result]]:
+    """Deduplicate each input; errors are collected, never raised."""
+    from pipeline.api import dedupe_file
+
+    results: list[tuple[Input, Result]] = []
+    for item in inputs:
+        try:
+            result = dedupe_file(item.path, settings, encoding)
+            result = Result(
+                result.source.__class__(**{**result.source.__dict__, "path": item.shown}),
+                result.cleaned,
+                result.repeats,
+            )
+            if on_result is not None:
+                on_result(item, result)
+        except InputError as exc:
+            errors.append((item.shown, exc.reason))
+            continue
+        except CleanDocsError as exc:
+            errors.append((item.shown, str(exc).removeprefix(f"{item.shown}: ")))
+            continue
+        results.append((item, result))
+    return results
+
+
+def _file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str, Any]:
+    stem = item.relative.with_suffix("").as_posix()
+    return {
+        "path": item.shown,
+        "output": item.relative.with_suffix(".txt").as_posix(),
+        "report": f"{stem}.report.json",
+        "report_html": f"{stem}.report.html",
+        "diff": f"{stem}.diff",
+        "input_chars": report["stats"]["input_chars"],
+        "output_chars": report["stats"]["output_chars"],
+        "removed_chars": report["stats"]["removed_chars"],
+        "removed_regions": report["stats"]["removed_regions"],
+        "findings": report["stats"]["findings"],
+        "fixes": report["stats"]["fixes"],
+    }
+
+
+def run_paths(
+    paths: list[str], out_dir: Path, settings: Settings, encoding: str | None = None
+) -> tuple[Outcome, dict[str, Any]]:
+    """Clean every input into `out_dir`; return the outcome and the summary."""
+    from pipeline import emit
+    from pipeline.html import dumps, index_page, report_page
+    from pipeline.write import write_atomic
+
+    _refuse_output_inside_inputs(paths, out_dir)
+    outcome = Outcome()
+    inputs = collect(paths, outcome.errors)
+    entries: list[dict[str, Any]] = []
+
+    def write_one(item: Input, result: Result) -> None:
+        stem = item.relative.with_suffix("")
+        text_name = item.relative.with_suffix(".txt").as_posix()
+        report = emit.report(result, settings, text_name)
+        base = out_dir / stem
+        write_atomic(out_dir / text_name, emit.clean_text(result))
+        write_atomic(base.with_name(base.name + ".diff"), emit.unified_diff(result, item.shown))
+        write_atomic(base.with_name(base.name + ".report.json"), dumps(report))
+        write_atomic(
+            base.with_name(base.name + ".report.html"), report_page(report, result.cleaned.text)
+        )
+        entries.append(_file_entry(item, result, report))
+
+    outcome.results = process(inputs, settings, encoding, outcome.errors, write_one)
+    summary = {
+        "schema": "clean-docs.summary/1",
+        "files": entries,
+        "errors": [{"path": p, "reason": r} for p, r in outcome.errors],
+        "totals": {
+            "files": len(entries),
+            "removed_regions": sum(e["removed_regions"] for e in entries),
+            "removed_chars": sum(e["removed_chars"] for e in entries),
+            "input_chars": sum(e["input_chars"] for e in entries),
+            "findings": sum(e["findings"] for e in entries),
+            "fixes": sum(e["fixes"] for e in entries),
+            "errors": len(outcome.errors),
+        },
+        "settings": settings.as_dict(),
+    }
+    write_atomic(out_dir / "summary.json", dumps(summary))
+    write_atomic(out_dir / "index.html", index_page(summary))
+    return outcome, summary
+
+
+def check_paths(
+    paths: list[str], settings: Settings, encoding: str | None = None
+) -> tuple[Outcome, list[dict[str, Any]]]:
+    """Find what `run` would remove, writing nothing; one finding per region."""
+    from pipeline.lines import LineIndex
+
+    outcome = Outcome()
+    inputs = collect(paths, outcome.errors)
+    outcome.results = process(inputs, settings, encoding, outcome.errors)
+    findings: list[dict[str, Any]] = []
+    for item, result in outcome.results:
+        lines = LineIndex(result.cleaned.text)
+        for repeat in result.removed:
+            span, twin = repeat.span, repeat.twin
+            findings.append(
+                {
+                    "path": item.shown,
+                    "start_line": lines.line(span.start),
+                    "end_line": lines.last_line(span.start, span.end),
+                    "similarity": repeat.similarity,
+                    "method": repeat.method,
+                    "duplicate_of": {
+                        "path": repeat.twin_path or item.shown,
+                        "start_line": lines.line(twin.start),
+                        "end_line": lines.last_line(twin.start, twin.end),
+                    },
+                }
+            )
+    return outcome, findings

@@ -1,0 +1,163 @@
+"""The command line: a thin click layer over `pipeline.batch`.
+
+Heavy modules (numpy, rapidfuzz, ftfy) are imported inside the commands,
+so `--help` and `--version` stay instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline import __version__
+
+_SETTINGS_HELP = "Minimum key characters of a repeated run before it is removed."
+
+
+def _settings(min_run_chars: int | None, no_fix: bool) -> Any:
+    from pipeline.settings import Settings
+
+    values: dict[str, Any] = {}
+    if min_run_chars is not None:
+        values["min_run_chars"] = min_run_chars
+    if no_fix:
+        values["fix_text"] = False
+    try:
+        return Settings(**values)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _report_errors(errors: list[tuple[str, str]]) -> None:
+    for path, reason in errors:
+        click.echo(f"{path}: error: {reason}", err=True)
+
+
+def _shared_options(func: Any) -> Any:
+    func = click.option("--encoding", default=None, help="Force this input encoding.")(func)
+    func = click.option("--no-fix", is_flag=True, help="Turn the text repairs off.")(func)
+    func = click.option("--min-run-chars", type=int, default=None, help=_SETTINGS_HELP)(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clean-docs")
+def main() -> None:
+    """Remove repeated content from text documents and show what was removed."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="output",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the clean documents and reports.",
+)
+@_shared_options
+def run(
+    paths: tuple[str, ...],
+    out_dir: str,
+    encoding: str | None,
+    no_fix: bool,
+    min_run_chars: int | None,
+) -> None:
+    """Clean files and folders into OUTPUT, with a report per document.
+
+    Exit 0 when every document was processed, 2 when an input could not be
+    read (the others are still processed).
+
+    \b
+    Example:
+        clean-docs run seeds/ -o output/
+    """
+    from pipeline.batch import run_paths
+    from pipeline.errors import OutputError
+
+    settings = _settings(min_run_chars, no_fix)
+    try:
+        outcome, summary = run_paths(list(paths), Path(out_dir), settings, encoding)
+    except OutputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    _report_errors(outcome.errors)
+    totals = summary["totals"]
+    click.echo(
+        f"{totals['files']} file(s): {totals['removed_regions']} removed region(s), "
+        f"{totals['removed_chars']} characters removed, {totals['fixes']} repair(s), "
+        f"{totals['errors']} error(s) -> {out_dir}",
+        err=True,
+    )
+    sys.exit(2 if outcome.errors else 0)
+
+
+def _format_text(f: dict[str, Any]) -> str:
+    d = f["duplicate_of"]
+    where = "" if d["path"] == f["path"] else f"{d['path']} "
+    return (
+        f"{f['path']}:{f['start_line']}: duplicate: lines {f['start_line']}-{f['end_line']} "
+        f"repeat {where}lines {d['start_line']}-{d['end_line']} "
+        f"(similarity {f['similarity']:.3f}, {f['method']})"
+    )
+
+
+def _format_github(f: dict[str, Any]) -> str:
+    d = f["duplicate_of"]
+    message = (
+        f"lines {f['start_line']}-{f['end_line']} repeat {d['path']} lines "
+        f"{d['start_line']}-{d['end_line']} (similarity {f['similarity']:.3f})"
+    )
+    return (
+        f"::error file={f['path']},line={f['start_line']},endLine={f['end_line']},"
+        f"title=duplicated content::{message}"
+    )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How findings are printed.",
+)
+@_shared_options
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    encoding: str | None,
+    no_fix: bool,
+    min_run_chars: int | None,
+) -> None:
+    """Fail when a file holds duplicated content; write nothing.
+
+    Exit 0: no duplicated content; 1: duplicated content found, one line per
+    finding; 2: usage or input error.
+
+    \b
+    Example:
+        clean-docs check seeds/ --format github
+    """
+    from pipeline.batch import check_paths
+
+    settings = _settings(min_run_chars, no_fix)
+    outcome, findings = check_paths(list(paths), settings, encoding)
+    if fmt == "json":
+        click.echo(json.dumps(findings, ensure_ascii=False, indent=2))
+    else:
+        render = _format_github if fmt == "github" else _format_text
+        for f in findings:
+            click.echo(render(f))
+    _report_errors(outcome.errors)
+    if outcome.errors:
+        sys.exit(2)
+    sys.exit(1 if findings else 0)

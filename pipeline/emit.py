@@ -1,0 +1,158 @@
+"""Emit stage: the clean text, the unified diff and the JSON report.
+
+Pure functions from a Result to strings and dicts; writing them to disk
+(atomically) is `write.py`'s job.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from typing import Any
+
+from pipeline import __version__
+from pipeline.lines import LineIndex
+from pipeline.model import Repeat, Result
+from pipeline.settings import Settings
+
+SCHEMA = "clean-docs.report/1"
+_CONTEXT = 3
+
+
+def clean_text(result: Result) -> str:
+    """The canonical document: the kept text (it ends with one line break)."""
+    return result.kept_text
+
+
+def _repeat_entry(repeat: Repeat, lines: LineIndex, text: str, path: str) -> dict[str, Any]:
+    span, twin = repeat.span, repeat.twin
+    entry: dict[str, Any] = {
+        "start_line": lines.line(span.start),
+        "end_line": lines.last_line(span.start, span.end),
+        "start_char": span.start,
+        "end_char": span.end,
+        "text": text[span.start : span.end],
+        "similarity": repeat.similarity,
+        "method": repeat.method,
+        "duplicate_of": {
+            "path": repeat.twin_path or path,
+            "start_line": lines.line(twin.start),
+            "end_line": lines.last_line(twin.start, twin.end),
+            "start_char": twin.start,
+            "end_char": twin.end,
+            "text": text[twin.start : twin.end],
+        },
+    }
+    if not repeat.removed:
+        entry["reason"] = repeat.reason
+    return entry
+
+
+def report(result: Result, settings: Settings, output_path: str) -> dict[str, Any]:
+    """The machine-readable report (schema clean-docs.report/1)."""
+    text = result.cleaned.text
+    out = clean_text(result)
+    lines = LineIndex(text)
+    out_lines = LineIndex(out)
+    path = result.source.path
+    removed = [_repeat_entry(r, lines, text, path) for r in result.removed]
+    findings = [_repeat_entry(r, lines, text, path) for r in result.findings]
+    removed_chars = sum(len(r.span) for r in result.removed)
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "clean-docs", "version": __version__},
+        "source": {
+            "path": path,
+            "sha256": result.source.sha256,
+            "encoding": result.source.encoding,
+            "confidence": result.source.confidence,
+            "chars": len(result.source.text),
+            "lines": lines.count,
+        },
+        "output": {
+            "path": output_path,
+            "sha256": hashlib.sha256(out.encode()).hexdigest(),
+            "chars": len(out),
+            "lines": out_lines.count,
+        },
+        "removed": removed,
+        "findings": findings,
+        "fixes": [
+            {"line": f.line, "kind": f.kind, "before": f.before, "after": f.after}
+            for f in result.cleaned.fixes
+        ],
+        "stats": {
+            "input_chars": len(text),
+            "output_chars": len(out),
+            "removed_chars": removed_chars,
+            "removed_regions": len(removed),
+            "findings": len(findings),
+            "fixes": len(result.cleaned.fixes),
+        },
+        "settings": settings.as_dict(),
+    }
+
+
+def _hunk_ranges(result: Result, lines: LineIndex) -> list[tuple[int, int]]:
+    touched = sorted(
+        (lines.line(r.span.start), lines.last_line(r.span.start, r.span.end))
+        for r in result.removed
+    )
+    merged: list[list[int]] = []
+    for first, last in touched:
+        lo, hi = max(1, first - _CONTEXT), min(lines.count, last + _CONTEXT)
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
+
+
+def _kept_between(result: Result, start: int, end: int) -> str:
+    text = result.cleaned.text
+    pieces, at = [], start
+    for r in sorted(result.removed, key=lambda r: r.span.start):
+        if r.span.end <= start or r.span.start >= end:
+            continue
+        pieces.append(text[at : max(at, r.span.start)])
+        at = max(at, r.span.end)
+    pieces.append(text[at:end])
+    return "".join(pieces)
+
+
+def _range(start: int, count: int) -> str:
+    if count == 0:
+        return f"{start - 1},0"
+    return str(start) if count == 1 else f"{start},{count}"
+
+
+def unified_diff(result: Result, name: str) -> str:
+    """A unified diff from the cleaned input to the clean document.
+
+    Hunks are built from the removals themselves (no quadratic search over
+    the whole text); inside a hunk a line diff pairs the changed lines.
+    """
+    text = result.cleaned.text
+    if not result.removed:
+        return ""
+    lines = LineIndex(text)
+    out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
+    delta = 0
+    for lo, hi in _hunk_ranges(result, lines):
+        start = lines.starts[lo - 1]
+        end = lines.starts[hi] if hi < len(lines.starts) else len(text)
+        old = text[start:end].splitlines(keepends=True)
+        new = _kept_between(result, start, end).splitlines(keepends=True)
+        new_start = lo + delta
+        out.append(f"@@ -{_range(lo, len(old))} +{_range(new_start, len(new))} @@\n")
+        matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                out.extend(" " + line for line in old[i1:i2])
+                continue
+            out.extend("-" + line for line in old[i1:i2])
+            out.extend("+" + line for line in new[j1:j2])
+        delta += len(new) - len(old)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
+    )

@@ -1,0 +1,206 @@
+"""The HTML pages a person reads: one per document, one for the batch.
+
+Self-contained: inline CSS and a few lines of inline script, nothing loaded
+from anywhere. Every piece of document text goes through `html.escape`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from html import escape
+from typing import Any
+
+_CSS = """
+body{font:15px/1.55 system-ui,sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
+header{background:#24313f;color:#fff;padding:14px 24px}
+header h1{font-size:19px;margin:0 0 4px}
+header p{margin:0;opacity:.85}
+main{padding:16px 24px;max-width:1300px}
+table{border-collapse:collapse;background:#fff;width:100%;margin:8px 0 20px}
+th,td{border:1px solid #d5dae0;padding:6px 8px;text-align:left;vertical-align:top}
+th{background:#eef1f4;cursor:pointer}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:10px}
+.pair pre,.doc{white-space:pre-wrap;word-break:break-all;background:#fff;border:1px solid #d5dae0;
+ padding:8px;margin:0;max-height:24em;overflow:auto;font:14px/1.6 ui-monospace,monospace}
+.doc{max-height:none}
+.removed{background:#ffd7d5;text-decoration:line-through;text-decoration-color:#c0392b}
+.twin{background:#d8f0d8}
+.finding{background:#fff1c2}
+.ln{display:inline-block;width:4.5em;color:#8a96a3;user-select:none;text-align:right;
+ padding-right:.8em}
+ins{background:#b6e8b6;text-decoration:none} del{background:#ffb3ad}
+a{color:#1f5fa8}
+.muted{color:#66707a}
+"""
+
+_SORT_JS = """
+document.querySelectorAll('th[data-k]').forEach(function(th){th.onclick=function(){
+var t=th.closest('table'),b=t.tBodies[0],i=th.cellIndex,d=th.dataset.d=th.dataset.d==='1'?'-1':'1';
+var r=Array.from(b.rows);r.sort(function(x,y){var p=x.cells[i].dataset.v||x.cells[i].textContent,
+q=y.cells[i].dataset.v||y.cells[i].textContent,np=parseFloat(p),nq=parseFloat(q);
+var c=(!isNaN(np)&&!isNaN(nq))?np-nq:p.localeCompare(q);return c*d;});
+r.forEach(function(x){b.appendChild(x)});};});
+"""
+
+
+def _page(title: str, body: str, script: str = "") -> str:
+    js = f"<script>{script}</script>" if script else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="und"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
+        f"{body}\n{js}</body></html>\n"
+    )
+
+
+def char_diff(kept: str, removed: str) -> tuple[str, str]:
+    """Both sides as HTML with the characters that differ marked.
+
+    >>> char_diff("增长6.1%", "增长6.7%")
+    ('增长6.<del>1</del>%', '增长6.<ins>7</ins>%')
+    """
+    matcher = difflib.SequenceMatcher(a=kept, b=removed, autojunk=False)
+    left: list[str] = []
+    right: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        a, b = escape(kept[i1:i2]), escape(removed[j1:j2])
+        if tag == "equal":
+            left.append(a)
+            right.append(b)
+            continue
+        if a:
+            left.append(f"<del>{a}</del>")
+        if b:
+            right.append(f"<ins>{b}</ins>")
+    return "".join(left), "".join(right)
+
+
+def _marked_document(text: str, report: dict[str, Any]) -> str:
+    """The cleaned text with line numbers, removed spans and twins marked."""
+    marks: list[tuple[int, int, str, str]] = []
+    for n, r in enumerate(report["removed"], start=1):
+        marks.append((r["start_char"], r["end_char"], "removed", f"r{n}"))
+        d = r["duplicate_of"]
+        if d["path"] == report["source"]["path"]:
+            marks.append((d["start_char"], d["end_char"], "twin", f"t{n}"))
+    for n, f in enumerate(report["findings"], start=1):
+        marks.append((f["start_char"], f["end_char"], "finding", f"f{n}"))
+    points = {0, len(text)}
+    for start, end, _, _ in marks:
+        points.update((start, end))
+    at = text.find("\n")
+    line_starts = [0]
+    while at >= 0 and at + 1 < len(text):
+        line_starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    points.update(line_starts)
+    starts_at: dict[int, list[str]] = {}
+    for start, _, _, anchor in marks:
+        starts_at.setdefault(start, []).append(anchor)
+    line_no = {s: i for i, s in enumerate(line_starts, start=1)}
+    out: list[str] = []
+    ordered = sorted(points)
+    for lo, hi in zip(ordered, ordered[1:], strict=False):
+        if lo in line_no:
+            out.append(f'<span class="ln" id="L{line_no[lo]}">{line_no[lo]}</span>')
+        for anchor in starts_at.get(lo, ()):
+            out.append(f'<a id="{anchor}"></a>')
+        classes = sorted({kind for s, e, kind, _ in marks if s <= lo and hi <= e})
+        chunk = escape(text[lo:hi])
+        out.append(f'<span class="{" ".join(classes)}">{chunk}</span>' if classes else chunk)
+    return "".join(out)
+
+
+def report_page(report: dict[str, Any], text: str) -> str:
+    """One document's report: removals beside their twins, then the text."""
+    src = report["source"]
+    stats = report["stats"]
+    rows: list[str] = []
+    for n, r in enumerate(report["removed"], start=1):
+        d = r["duplicate_of"]
+        left, right = char_diff(d["text"], r["text"])
+        same_file = d["path"] == src["path"]
+        twin_link = (
+            f'<a href="#t{n}">lines {d["start_line"]}-{d["end_line"]}</a>'
+            if same_file
+            else f"{escape(d['path'])} lines {d['start_line']}-{d['end_line']}"
+        )
+        rows.append(
+            f'<section><h3>Removed <a href="#r{n}">lines {r["start_line"]}-{r["end_line"]}</a>'
+            f" repeat {twin_link} &middot; similarity {r['similarity']:.3f} ({r['method']})</h3>"
+            f'<div class="pair"><div><div class="muted">kept twin</div><pre>{left}</pre></div>'
+            f'<div><div class="muted">removed</div><pre>{right}</pre></div></div></section>'
+        )
+    findings = "".join(
+        f'<tr><td><a href="#f{n}">{f["start_line"]}-{f["end_line"]}</a></td>'
+        f'<td><a href="#L{f["duplicate_of"]["start_line"]}">{f["duplicate_of"]["start_line"]}-'
+        f"{f['duplicate_of']['end_line']}</a></td><td>{f['similarity']:.3f}</td>"
+        f"<td>{escape(f.get('reason', ''))}</td><td>{escape(f['text'][:120])}</td></tr>"
+        for n, f in enumerate(report["findings"], start=1)
+    )
+    fixes = "".join(
+        f"<tr><td>{f['line']}</td><td>{escape(f['kind'])}</td><td>{escape(f['before'][:200])}</td>"
+        f"<td>{escape(f['after'][:200])}</td></tr>"
+        for f in report["fixes"]
+    )
+    share = stats["removed_chars"] / stats["input_chars"] if stats["input_chars"] else 0.0
+    body = (
+        f"<header><h1>{escape(src['path'])}</h1><p>{stats['removed_regions']} removed region(s), "
+        f"{stats['removed_chars']} of {stats['input_chars']} characters ({share:.1%}); "
+        f"{stats['findings']} finding(s) kept; {stats['fixes']} repair(s)</p></header><main>"
+        + ("<h2>Removed</h2>" + "".join(rows) if rows else "<p>Nothing was removed.</p>")
+        + (
+            "<h2>Findings (kept)</h2><table><thead><tr><th>lines</th><th>repeats</th>"
+            f"<th>similarity</th><th>why kept</th><th>text</th></tr></thead><tbody>{findings}"
+            "</tbody></table>"
+            if findings
+            else ""
+        )
+        + (
+            "<h2>Repairs</h2><table><thead><tr><th>line</th><th>kind</th><th>before</th>"
+            f"<th>after</th></tr></thead><tbody>{fixes}</tbody></table>"
+            if fixes
+            else ""
+        )
+        + f'<h2>Document</h2><pre class="doc">{_marked_document(text, report)}</pre></main>'
+    )
+    return _page(f"clean-docs: {src['path']}", body)
+
+
+def index_page(summary: dict[str, Any]) -> str:
+    """The batch at a glance, sortable by any column, offline."""
+    rows: list[str] = []
+    for f in summary["files"]:
+        share = f["removed_chars"] / f["input_chars"] if f["input_chars"] else 0.0
+        rows.append(
+            f'<tr><td><a href="{escape(f["report_html"])}">{escape(f["path"])}</a></td>'
+            f'<td data-v="{share:.6f}">{share:.1%}</td><td>{f["removed_regions"]}</td>'
+            f"<td>{f['removed_chars']}</td><td>{f['findings']}</td><td>{f['fixes']}</td></tr>"
+        )
+    errors = "".join(
+        f"<tr><td>{escape(e['path'])}</td><td>{escape(e['reason'])}</td></tr>"
+        for e in summary["errors"]
+    )
+    totals = summary["totals"]
+    body = (
+        f"<header><h1>clean-docs batch</h1><p>{totals['files']} file(s), "
+        f"{totals['removed_regions']} removed region(s), {totals['removed_chars']} characters "
+        f"removed, {totals['errors']} error(s)</p></header><main>"
+        '<table><thead><tr><th data-k="1">file</th><th data-k="1">removed share</th>'
+        '<th data-k="1">regions</th><th data-k="1">removed chars</th><th data-k="1">findings</th>'
+        f'<th data-k="1">repairs</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        + (
+            "<h2>Errors</h2><table><thead><tr><th>file</th><th>reason</th></tr></thead>"
+            f"<tbody>{errors}</tbody></table>"
+            if errors
+            else ""
+        )
+        + "</main>"
+    )
+    return _page("clean-docs batch", body, _SORT_JS)
+
+
+def dumps(data: Any) -> str:
+    """JSON as every output file writes it: stable, readable, UTF-8."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

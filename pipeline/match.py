@@ -1,0 +1,148 @@
+"""Match stage: pairs of units (later, earlier) that say the same thing.
+
+Exact matches come from equal keys (cheap, certain). Near matches come from
+MinHash LSH: signatures are cut into bands, units sharing a band bucket are
+candidates, and each candidate is verified by the real Indel similarity of
+the two keys (and equal numbers) before it counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.fingerprint import signatures, unit_shingles
+from pipeline.segment import Keyed
+from pipeline.settings import Settings
+
+_NUMBER = re.compile(r"\d+")
+# Earlier occurrences kept per unit: the first and the nearest ones.
+_MAX_TWINS = 8
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    """Unit `later` repeats unit `earlier` with this similarity."""
+
+    later: int
+    earlier: int
+    similarity: float
+
+
+def numbers(text: str) -> list[str]:
+    """The digit runs of a key, in order: they must agree for a near match.
+
+    >>> numbers("增长6.1%,2022年")
+    ['6', '1', '2022']
+    """
+    return _NUMBER.findall(text)
+
+
+def similarity(a: str, b: str) -> float:
+    """Indel similarity: 1 - (insertions + deletions) / (len(a) + len(b)).
+
+    >>> similarity("海关总署", "海关总署")
+    1.0
+    >>> round(similarity("abcd", "abed"), 3)
+    0.75
+    """
+    from rapidfuzz.distance import Indel
+
+    return float(Indel.normalized_similarity(a, b))
+
+
+def _keep_some(earlier: list[int]) -> list[int]:
+    if len(earlier) <= _MAX_TWINS:
+        return earlier
+    half = _MAX_TWINS // 2
+    return earlier[:half] + earlier[-half:]
+
+
+def exact_matches(keyed: Keyed) -> list[UnitMatch]:
+    """Every unit paired with earlier units whose key is the same."""
+    seen: dict[str, list[int]] = {}
+    out: list[UnitMatch] = []
+    for index, (start, end) in enumerate(keyed.units):
+        text = keyed.key_str(start, end)
+        earlier = seen.setdefault(text, [])
+        out.extend(UnitMatch(index, e, 1.0) for e in _keep_some(earlier))
+        earlier.append(index)
+    return out
+
+
+def band_pairs(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    """Candidate pairs (later, earlier): ids sharing at least one band.
+
+    Done in bulk: each band's rows are reduced to one 64-bit key, sorted, and
+    equal keys grouped, the same candidates datasketch's MinHashLSH returns
+    for the same bands and rows (checked by the suite).
+    """
+    pairs: set[tuple[int, int]] = set()
+    if len(ids) < 2:
+        return pairs
+    mult = np.uint64(0x100000001B3)
+    for band in range(bands):
+        block = sigs[:, band * rows : (band + 1) * rows].astype(np.uint64)
+        keys = np.full(len(ids), np.uint64(0xCBF29CE484222325))
+        with np.errstate(over="ignore"):
+            for col in range(rows):
+                keys = (keys ^ block[:, col]) * mult
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        cuts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+        for group in np.split(order, cuts):
+            if len(group) < 2:
+                continue
+            members = sorted(int(ids[g]) for g in group)
+            # Equal band keys can collide on unequal rows: compare the rows.
+            for i, later in enumerate(members):
+                for earlier in _keep_some(members[:i]):
+                    pairs.add((later, earlier))
+    return pairs
+
+
+def _same_band(sig_a: np.ndarray, sig_b: np.ndarray, bands: int, rows: int) -> bool:
+    span = bands * rows
+    eq = (sig_a[:span] == sig_b[:span]).reshape(bands, rows)
+    return bool(eq.all(axis=1).any())
+
+
+def near_matches(keyed: Keyed, settings: Settings, skip: set[int]) -> list[UnitMatch]:
+    """Verified near-duplicate unit pairs found through MinHash LSH."""
+    eligible = [
+        i
+        for i, (s, e) in enumerate(keyed.units)
+        if e - s >= settings.min_unit_chars and i not in skip
+    ]
+    if len(eligible) < 2:
+        return []
+    hashes, owners = unit_shingles(keyed, eligible, settings.shingle_cjk, settings.shingle_latin)
+    ids, sigs = signatures(hashes, owners, settings.num_perm, settings.seed)
+    row_of = {int(u): r for r, u in enumerate(ids)}
+    out: list[UnitMatch] = []
+    for later, earlier in sorted(band_pairs(ids, sigs, settings.lsh_bands, settings.lsh_rows)):
+        if not _same_band(
+            sigs[row_of[later]], sigs[row_of[earlier]], settings.lsh_bands, settings.lsh_rows
+        ):
+            continue
+        a = keyed.key_str(*keyed.units[earlier])
+        b = keyed.key_str(*keyed.units[later])
+        if a == b or numbers(a) != numbers(b):
+            continue
+        sim = similarity(a, b)
+        if sim >= settings.unit_similarity:
+            out.append(UnitMatch(later, earlier, sim))
+    return out
+
+
+def match_units(keyed: Keyed, settings: Settings) -> list[UnitMatch]:
+    """All unit matches, exact first, sorted by (later, earlier)."""
+    exact = exact_matches(keyed)
+    # Units with an exact earlier twin need no near search of their own,
+    # but stay eligible as the earlier side of a near pair.
+    near = near_matches(keyed, settings, skip=set())
+    seen = {(m.later, m.earlier) for m in exact}
+    merged = exact + [m for m in near if (m.later, m.earlier) not in seen]
+    return sorted(merged, key=lambda m: (m.later, m.earlier))

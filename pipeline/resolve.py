@@ -1,0 +1,305 @@
+"""Resolve stage: chain unit matches into runs, refine their edges, decide.
+
+1. chain: matched unit pairs that follow each other on both sides form a
+   run (a dynamic program over pairs; small gaps are bridged only when the
+   bridged blocks are themselves similar and carry the same numbers).
+2. extend: each run's edges are pushed outwards character by character on
+   the key, tolerating single typos, so a paste boundary inside a unit or a
+   line is found exactly.
+3. decide: first occurrence wins. A run is removed when it is verified
+   similar to its twin and long enough to be a paste; otherwise it is a
+   finding and its text stays.
+4. snap: key ranges map back to the text, widened only over white space so
+   that whole lines go when whole lines repeat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.match import UnitMatch, numbers, similarity
+from pipeline.model import Repeat, Span
+from pipeline.segment import Keyed
+from pipeline.settings import Settings
+
+# Characters that must agree after a skipped typo before an edge moves on.
+_LOOK = 8
+_GAP_SIMILARITY_SLACK = 0.15
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of units repeating earlier units: key ranges of both sides."""
+
+    b_start: int
+    b_end: int
+    a_start: int
+    a_end: int
+    units: int
+
+
+def _gap_ok(ks: str, keyed: Keyed, prev: UnitMatch, cur: UnitMatch, settings: Settings) -> bool:
+    units = keyed.units
+    b_gap = (units[prev.later][1], units[cur.later][0])
+    a_gap = (units[prev.earlier][1], units[cur.earlier][0])
+    b_text, a_text = ks[b_gap[0] : b_gap[1]], ks[a_gap[0] : a_gap[1]]
+    if b_text == a_text:
+        return True
+    if numbers(a_text) != numbers(b_text):
+        return False
+    return similarity(a_text, b_text) >= settings.unit_similarity - _GAP_SIMILARITY_SLACK
+
+
+def chain(keyed: Keyed, matches: list[UnitMatch], settings: Settings) -> list[list[UnitMatch]]:
+    """Group unit matches into runs, best (longest) runs first.
+
+    Each later unit ends up in at most one run; a run never overlaps its own
+    twin (its earlier side ends before its later side starts).
+    """
+    ks = keyed.key_str()
+    units = keyed.units
+    gap = settings.max_gap_units
+    remaining = list(matches)
+    runs: list[list[UnitMatch]] = []
+    while remaining:
+        by_later: dict[int, list[int]] = {}
+        for i, m in enumerate(remaining):
+            by_later.setdefault(m.later, []).append(i)
+        score = [0.0] * len(remaining)
+        back = [-1] * len(remaining)
+        for i, m in enumerate(remaining):
+            weight = (units[m.later][1] - units[m.later][0]) * m.similarity
+            best, best_j = 0.0, -1
+            for prev_later in range(m.later - 1, m.later - 2 - gap, -1):
+                for j in by_later.get(prev_later, ()):
+                    p = remaining[j]
+                    db, da = m.later - p.later, m.earlier - p.earlier
+                    if da < 1 or da > gap + 1 or abs(db - da) > gap:
+                        continue
+                    if p.earlier >= m.later or score[j] <= best:
+                        continue
+                    if (db > 1 or da > 1) and not _gap_ok(ks, keyed, p, m, settings):
+                        continue
+                    best, best_j = score[j], j
+            score[i], back[i] = best + weight, best_j
+        used_later: set[int] = set()
+        taken: set[int] = set()
+        order = sorted(range(len(remaining)), key=lambda i: (-score[i], remaining[i].earlier))
+        found = False
+        for end in order:
+            if end in taken or remaining[end].later in used_later:
+                continue
+            path: list[int] = []
+            i = end
+            while i >= 0 and i not in taken and remaining[i].later not in used_later:
+                path.append(i)
+                i = back[i]
+            path.reverse()
+            run = [remaining[i] for i in path]
+            # A run that reaches into its own later side (periodic text) is
+            # cut where its earlier side would meet its later side.
+            first_later = run[0].later
+            run = [m for m in run if m.earlier < first_later]
+            if not run:
+                continue
+            taken.update(path)
+            used_later.update(m.later for m in run)
+            runs.append(run)
+            found = True
+        if not found:
+            break
+        remaining = [m for m in remaining if m.later not in used_later]
+    runs.sort(key=lambda r: keyed.units[r[0].later][0])
+    return runs
+
+
+def _extend_back(ks: str, a: int, b: int, a_floor: int, b_floor: int) -> tuple[int, int]:
+    while True:
+        while a > a_floor and b > b_floor and ks[a - 1] == ks[b - 1]:
+            a, b = a - 1, b - 1
+        for da, db in ((1, 1), (1, 0), (0, 1), (2, 2)):
+            na, nb = a - da, b - db
+            if (
+                na - _LOOK >= a_floor
+                and nb - _LOOK >= b_floor
+                and ks[na - _LOOK : na] == ks[nb - _LOOK : nb]
+            ):
+                a, b = na, nb
+                break
+        else:
+            return a, b
+
+
+def _extend_forward(ks: str, a: int, b: int, a_ceil: int, b_ceil: int) -> tuple[int, int]:
+    while True:
+        while a < a_ceil and b < b_ceil and ks[a] == ks[b]:
+            a, b = a + 1, b + 1
+        for da, db in ((1, 1), (1, 0), (0, 1), (2, 2)):
+            na, nb = a + da, b + db
+            if (
+                na + _LOOK <= a_ceil
+                and nb + _LOOK <= b_ceil
+                and ks[na : na + _LOOK] == ks[nb : nb + _LOOK]
+            ):
+                a, b = na, nb
+                break
+        else:
+            return a, b
+
+
+def extend(keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
+    """Key ranges of each run, edges pushed out over matching characters."""
+    ks = keyed.key_str()
+    units = keyed.units
+    out: list[Run] = []
+    bounds = [(units[r[0].later][0], units[r[-1].later][1]) for r in runs]
+    for index, run in enumerate(runs):
+        b_start, b_end = bounds[index]
+        a_start, a_end = units[run[0].earlier][0], units[run[-1].earlier][1]
+        prev_end = out[-1].b_end if out else 0
+        next_start = bounds[index + 1][0] if index + 1 < len(bounds) else len(ks)
+        b_floor = max(prev_end, a_end)
+        na, nb = _extend_back(ks, a_start, b_start, 0, b_floor)
+        # A few matching characters past a unit edge are as likely a shared
+        # "。" or "一是" as a paste boundary: keep only a solid extension,
+        # or one that reaches the twin or a neighbouring run.
+        if b_start - nb >= _LOOK or nb == b_floor:
+            a_start, b_start = na, nb
+        na, nb = _extend_forward(ks, a_end, b_end, b_start, next_start)
+        if nb - b_end >= _LOOK or nb == next_start or na == b_start:
+            a_end, b_end = na, nb
+        out.append(Run(b_start, b_end, a_start, a_end, len(run)))
+    return out
+
+
+def _adjacent(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
+    """True when only white space or removed text lies between twin and run."""
+    at = run.a_end
+    for start, end in removed:
+        if end <= at or start >= run.b_start:
+            continue
+        if ks[at:start].strip():
+            return False
+        at = max(at, end)
+    return ks[at : run.b_start].strip() == ""
+
+
+def _follows(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
+    """True when the run continues a removed run (a paste cut short)."""
+    return bool(removed) and ks[removed[-1][1] : run.b_start].strip() == ""
+
+
+def decide(keyed: Keyed, runs: list[Run], settings: Settings) -> list[tuple[Run, float, bool, str]]:
+    """Verify each run against its twin and say whether it goes.
+
+    Returns (run, similarity, removed, reason) for every run long enough to
+    report, in text order.
+    """
+    ks = keyed.key_str()
+    repeated = sum(r.b_end - r.b_start for r in runs)
+    distinct = max(1, len(ks) - repeated)
+    long_enough = max(settings.min_run_chars, settings.min_run_share * distinct)
+    removed_spans: list[tuple[int, int]] = []
+    out: list[tuple[Run, float, bool, str]] = []
+    for run in runs:
+        length = run.b_end - run.b_start
+        if length < settings.min_finding_chars:
+            continue
+        a_text, b_text = ks[run.a_start : run.a_end], ks[run.b_start : run.b_end]
+        sim = 1.0 if a_text == b_text else similarity(a_text, b_text)
+        adjacent = _adjacent(ks, run, removed_spans)
+        if sim < settings.run_similarity:
+            reason = f"similarity {sim:.3f} below {settings.run_similarity}"
+        elif numbers(a_text) != numbers(b_text):
+            reason = "numbers differ from the twin"
+        elif any(s < run.a_end and run.a_start < e for s, e in removed_spans):
+            reason = "its twin was itself removed"
+        elif (
+            length >= long_enough
+            or (adjacent or _follows(ks, run, removed_spans))
+            and length >= settings.min_adjacent_chars
+        ):
+            reason = ""
+        else:
+            reason = f"run of {length} characters is too short to be a paste"
+        removed = reason == ""
+        if removed:
+            removed_spans.append((run.b_start, run.b_end))
+        out.append((run, sim, removed, reason))
+    return out
+
+
+def _line_start(text: str, i: int) -> int:
+    return text.rfind("\n", 0, i) + 1
+
+
+def _line_end(text: str, i: int) -> int:
+    j = text.find("\n", i)
+    return len(text) if j < 0 else j
+
+
+_HSPACE = " \t\u3000\u00a0"
+
+
+def snap(text: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+    """Widen [start, end) over white space only: whole lines when whole
+    lines repeat, a clean cut inside a line otherwise.
+
+    >>> t = "甲乙。\\n丙丁。\\n甲乙。\\n"
+    >>> snap(t, 8, 11, 0, len(t))
+    (8, 12)
+    >>> snap("甲乙。 甲乙。\\n", 4, 7, 0, 8)
+    (3, 7)
+    """
+    ls = _line_start(text, start)
+    at_line_start = text[ls:start].strip() == "" and ls >= floor
+    if at_line_start:
+        start = ls
+    else:
+        while start > floor and text[start - 1] in _HSPACE:
+            start -= 1
+    le = _line_end(text, end)
+    if text[end:le].strip() == "":
+        if at_line_start:
+            end = min(le + 1, len(text), ceil)
+            # Blank lines after a removed block go with it.
+            while end < ceil:
+                nl = _line_end(text, end)
+                if text[end:nl].strip() != "" or nl >= ceil:
+                    break
+                end = nl + 1
+        else:
+            end = le
+    elif at_line_start:
+        while end < ceil and text[end] in _HSPACE:
+            end += 1
+    if end >= len(text) and at_line_start:
+        # At the end of the text, blank lines before the block go too, so
+        # the output ends with a single line break.
+        while start > floor and start >= 2 and text[start - 2] == "\n":
+            start -= 1
+    return start, end
+
+
+def resolve(
+    text: str, keyed: Keyed, matches: list[UnitMatch], settings: Settings
+) -> tuple[Repeat, ...]:
+    """Turn unit matches into the document's removals and findings."""
+    runs = extend(keyed, chain(keyed, matches, settings))
+    decided = decide(keyed, runs, settings)
+    pos = keyed.pos
+    repeats: list[Repeat] = []
+    floor = 0
+    removed_runs = [r for r, _, removed, _ in decided if removed]
+    for run, sim, removed, reason in decided:
+        b = Span(int(pos[run.b_start]), int(pos[run.b_end - 1]) + 1)
+        a = Span(int(pos[run.a_start]), int(pos[run.a_end - 1]) + 1)
+        if removed:
+            later = [r for r in removed_runs if r.b_start > run.b_start]
+            ceil = int(pos[later[0].b_start]) if later else len(text)
+            start, end = snap(text, b.start, b.end, max(floor, a.end), ceil)
+            b = Span(start, end)
+            floor = end
+        exact = sim == 1.0
+        repeats.append(Repeat(b, a, round(sim, 4), "exact" if exact else "near", removed, reason))
+    return tuple(repeats)

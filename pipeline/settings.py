@@ -1,0 +1,100 @@
+"""One frozen set of parameters that shape a result.
+
+Every report records these values, so a result can always be traced back to
+the settings that produced it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Parameters of detection and repair, with their defaults.
+
+    fix_text (True):
+        Run the clean stage's repairs (mojibake, control and zero-width
+        characters, trailing whitespace). Line endings are always unified.
+    shingle_cjk (3):
+        Character n-gram size for MinHash shingles of units written mostly
+        in CJK script, where one character carries a word's worth of meaning.
+    shingle_latin (5):
+        Character n-gram size for the other units (the folded key keeps one
+        space between Latin words, so these n-grams span word boundaries).
+    num_perm (64):
+        MinHash permutations per unit signature.
+    lsh_bands (16), lsh_rows (4):
+        LSH banding of the signature: lsh_bands * lsh_rows must not exceed
+        num_perm. Two units become candidates when any band agrees; with
+        16 x 4 a pair of Jaccard 0.5 is a candidate with probability 0.65,
+        a pair of 0.7 with 0.99. Candidates are then verified.
+    unit_similarity (0.85):
+        Indel similarity (1 - edits / total length) two units' keys must
+        reach to count as near duplicates. Units whose numbers differ never
+        match: a changed figure is a changed fact.
+    run_similarity (0.90):
+        Indel similarity a whole repeated run must reach against its twin
+        before it may be removed.
+    min_unit_chars (6):
+        Units with fewer key characters are not matched on their own.
+    max_unit_chars (96):
+        Sentences longer than this are cut into content-defined chunks, so
+        that a repeat starting mid-sentence still shares whole units.
+    max_gap_units (2):
+        Unmatched units a run may bridge (a unit spoiled by typos) when the
+        bridged blocks are themselves similar and carry the same numbers.
+    min_run_chars (120):
+        Key characters a repeated run needs before it is removed.
+    min_run_share (0.02):
+        ...and its share of the document's distinct content. A paragraph an
+        author repeats on purpose in a long text stays below this and is
+        reported, not removed.
+    min_adjacent_chars (16):
+        A run that follows its twin immediately (a stutter: the same text
+        pasted right after itself) is removed from this length on.
+    min_finding_chars (8):
+        Shorter repeats are not even reported as findings.
+    seed (1):
+        Seed of the MinHash permutations.
+    """
+
+    fix_text: bool = True
+    shingle_cjk: int = 3
+    shingle_latin: int = 5
+    num_perm: int = 64
+    lsh_bands: int = 16
+    lsh_rows: int = 4
+    unit_similarity: float = 0.85
+    run_similarity: float = 0.90
+    min_unit_chars: int = 6
+    max_unit_chars: int = 96
+    max_gap_units: int = 2
+    min_run_chars: int = 120
+    min_run_share: float = 0.02
+    min_adjacent_chars: int = 16
+    min_finding_chars: int = 8
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if self.lsh_bands * self.lsh_rows > self.num_perm:
+            raise ValueError("lsh_bands * lsh_rows must not exceed num_perm")
+        for name in ("unit_similarity", "run_similarity", "min_run_share"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1], got {value}")
+        for name in ("shingle_cjk", "shingle_latin", "num_perm", "lsh_bands", "lsh_rows"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def digest(self) -> str:
+        """A short hash of every value, for caches keyed by settings."""
+        blob = json.dumps(self.as_dict(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]

@@ -1,0 +1,38 @@
+"""Shared fixtures. The suite runs against the installed package."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "000_b650ec4a271b368d.txt"
+SHARED = REPO.parent / "shared"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import pipeline
+
+    where = Path(pipeline.__file__).resolve()
+    if REPO / "pipeline" in where.parents and not os.environ.get("CLEAN_DOCS_TEST_SOURCE"):
+        raise pytest.UsageError(
+            f"tests must run against the installed package, but pipeline comes from {where}; "
+            "run them with `make test` (or .venv/bin/pytest from a checkout with the package "
+            "installed non-editable)"
+        )
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def clean_docs() -> list[str]:
+    """The installed console script, as a subprocess argv prefix."""
+    script = Path(sys.executable).parent / "clean-docs"
+    assert script.exists(), f"console script missing: {script}"
+    return [str(script)]

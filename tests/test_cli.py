@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import REPO, SEED
+
+from pipeline import __version__
+from pipeline.cli import main
+
+NAME = "000_b650ec4a271b368d"
+
+
+def test_check_seed_fails_with_compiler_style_line(clean_docs: list[str]) -> None:
+    proc = subprocess.run(
+        [*clean_docs, "check", "seeds/"], cwd=REPO, capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        f"seeds/{NAME}.txt:44: duplicate: lines 44-86 repeat lines 1-43 (similarity 1.000, exact)"
+    ]
+
+
+def test_check_clean_output_passes(clean_docs: list[str]) -> None:
+    proc = subprocess.run(
+        [*clean_docs, "check", f"output/{NAME}.txt"], cwd=REPO, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+
+
+def test_check_formats() -> None:
+    runner = CliRunner()
+    res = runner.invoke(main, ["check", str(SEED), "--format", "json"])
+    assert res.exit_code == 1
+    [finding] = json.loads(res.output)
+    assert finding["start_line"] == 44 and finding["duplicate_of"]["end_line"] == 43
+    res = runner.invoke(main, ["check", str(SEED), "--format", "github"])
+    assert res.exit_code == 1
+    assert res.output.startswith(
+        f"::error file={SEED},line=44,endLine=86,title=duplicated content::"
+    )
+
+
+def test_version_and_help() -> None:
+    runner = CliRunner()
+    assert __version__ in runner.invoke(main, ["--version"]).output
+    for cmd in ([], ["run"], ["check"]):
+        res = runner.invoke(main, [*cmd, "--help"])
+        assert res.exit_code == 0
+    assert "Example:" in runner.invoke(main, ["run", "--help"]).output
+    assert "Example:" in runner.invoke(main, ["check", "--help"]).output
+
+
+def test_bad_input_is_named_and_others_still_processed(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.txt").write_text("第一行。\n", encoding="utf-8")
+    (src / "bad.txt").write_bytes(b"abc \xfa not utf-8 \x81")
+    (src / "pic.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    res = CliRunner().invoke(main, ["run", str(src), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert f"{src.as_posix()}/bad.txt: error: not valid UTF-8" in res.stderr
+    assert f"{src.as_posix()}/pic.txt: error: looks like a PNG image" in res.stderr
+    assert "Traceback" not in res.output + res.stderr
+    assert (tmp_path / "out" / "good.txt").read_text(encoding="utf-8") == "第一行。\n"
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["errors"]) == 2
+
+
+def test_missing_path_exits_2(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["check", str(tmp_path / "nope.txt")])
+    assert res.exit_code == 2
+    assert "no such file or directory" in res.stderr
+
+
+def test_output_inside_input_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("文本。\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 2
+    assert "refusing to write into the input" in res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_inputs_are_never_modified(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    data = SEED.read_bytes()
+    (src / "x.txt").write_bytes(data)
+    res = CliRunner().invoke(main, ["run", str(src), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0
+    assert (src / "x.txt").read_bytes() == data
+    assert sorted(p.name for p in src.iterdir()) == ["x.txt"]

@@ -1,0 +1,72 @@
+"""Properties that hold for any text: nothing lost, twins kept, stable."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import dedupe_text
+
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+ALPHABET = st.sampled_from(
+    list("海关总署法治政府建设报告推进工作完善机制一二三")
+    + list("abcdefg XYZ0123")
+    + list("。，,.!?;：“”（）\n\n  \r\t\u3000\u200b")
+)
+SENTENCE = st.text(ALPHABET, min_size=0, max_size=60)
+
+
+@st.composite
+def texts_with_repeats(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(SENTENCE, min_size=1, max_size=8))
+    text = "".join(parts)
+    for _ in range(draw(st.integers(0, 3))):
+        if not text:
+            break
+        i = draw(st.integers(0, len(text)))
+        j = draw(st.integers(i, len(text)))
+        k = draw(st.integers(0, len(text)))
+        text = text[:k] + text[i:j] + text[k:]
+    return text
+
+
+def _check_invariants(text: str) -> None:
+    result = dedupe_text(text)
+    cleaned = result.cleaned.text
+    removed = sorted(result.removed, key=lambda r: r.span.start)
+    rebuilt, at = [], 0
+    kept = result.kept_text
+    for r in removed:
+        rebuilt.append(cleaned[at : r.span.start])
+        at = r.span.end
+    rebuilt.append(cleaned[at:])
+    assert "".join(rebuilt) == kept
+    assert len(kept) + sum(len(r.span) for r in removed) == len(cleaned)
+    for r in removed:
+        assert r.twin.end <= r.span.start
+        assert not any(r.twin.overlaps(o.span) for o in removed)
+    if cleaned:
+        assert kept.endswith("\n")
+    again = dedupe_text(text)
+    assert again.repeats == result.repeats
+    second = dedupe_text(kept)
+    assert second.kept_text == kept
+
+
+@given(texts_with_repeats())
+def test_invariants_hold_with_injected_repeats(text: str) -> None:
+    _check_invariants(text)
+
+
+@given(st.text(max_size=300))
+def test_invariants_hold_for_any_unicode(text: str) -> None:
+    _check_invariants(text)

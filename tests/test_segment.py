@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.segment import fold, segment
+
+
+def _key(text: str) -> str:
+    return fold(text)[0].tobytes().decode("utf-32-le")
+
+
+def test_fold_makes_copies_equal() -> None:
+    original = "2022年，海关总署（署党发）：增长６．１％；“两个确立”。"
+    swapped = '2022年, 海关 总署(署党发):\n增长6.1%;"两个确立".'
+    assert _key(original) == _key(swapped)
+
+
+def test_digits_and_words_are_not_folded_away() -> None:
+    assert _key("增长6.1%") != _key("增长5.2%")
+    assert _key("the cat") == "the cat"
+    assert _key("the\n  cat") == "the cat"
+    assert _key("thecat") != _key("the cat")
+
+
+def test_offset_map_points_at_source_characters() -> None:
+    text = "Ａ　ｂ，海\n关"
+    key, pos = fold(text)
+    for k, p in zip(key.tolist(), pos.tolist(), strict=True):
+        assert chr(k) == _key(text[p]) or chr(k) == " "
+
+
+def test_units_do_not_depend_on_line_breaks() -> None:
+    para = "第一句话在这里。第二句话更长一些，还有逗号；第三句！" * 3
+    wrapped = "\n".join(para[i : i + 7] for i in range(0, len(para), 7))
+    a, b = segment(para), segment(wrapped)
+    units_a = [a.key_str(s, e) for s, e in a.units]
+    units_b = [b.key_str(s, e) for s, e in b.units]
+    assert units_a == units_b
+    assert len(units_a) == 9
+
+
+def test_long_sentences_are_chunked_by_content() -> None:
+    sentence = "，".join(f"第{i}项工作持续推进并取得明显成效" for i in range(30)) + "。"
+    alone = segment(sentence, 96)
+    shifted = segment("前言一句。" + sentence, 96)
+    pieces_a = [alone.key_str(s, e) for s, e in alone.units]
+    pieces_b = [shifted.key_str(s, e) for s, e in shifted.units][1:]
+    assert len(pieces_a) > 3
+    assert all(e - s <= 96 * 2 for s, e in alone.units)
+    assert pieces_a == pieces_b
+
+
+def test_empty() -> None:
+    keyed = segment("")
+    assert keyed.units == ()
+    assert isinstance(keyed.key, np.ndarray)
