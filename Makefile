@@ -22,12 +22,12 @@ run: install
 # The whole suite, against the installed package (not the source tree).
 # pytest's exit 5 ("no tests ran") is a failure here.
 test: install-test
-	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff check .
 	$(BIN)/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no tests" >&2; exit 1; fi; exit $$rc
 
 lint: install-test
-	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) build *.egg-info
