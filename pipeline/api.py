@@ -7,24 +7,41 @@ from pathlib import Path
 
 from pipeline.clean import clean
 from pipeline.match import match_units
-from pipeline.model import Result, Source
+from pipeline.model import Repeat, Result, Source
 from pipeline.read import read_file
-from pipeline.resolve import resolve
+from pipeline.resolve import compose, kept_map, resolve
 from pipeline.segment import segment
 from pipeline.settings import Settings
 from pipeline.verify import verify
+
+_MAX_PASSES = 8
 
 
 def dedupe_source(source: Source, settings: Settings | None = None) -> Result:
     """Run clean, segment, fingerprint, match and resolve; verify the result."""
     settings = settings or Settings()
     cleaned = clean(source.text, fix_text=settings.fix_text)
-    keyed = segment(cleaned.text, settings.max_unit_chars)
-    matches = match_units(keyed, settings)
-    repeats = resolve(cleaned.text, keyed, matches, settings)
+    repeats = find_repeats(cleaned.text, settings)
+    # Removing a paste can bring two copies of something else together.
+    # Passing again over the kept text until nothing more goes makes the
+    # result idempotent: the last pass ran on exactly the output.
+    for pass_no in range(1, _MAX_PASSES + 1):
+        if not any(r.removed for r in repeats):
+            break
+        kept, pieces = kept_map(cleaned.text, repeats)
+        more = find_repeats(kept, settings)
+        if not any(r.removed for r in more):
+            break
+        repeats = compose(repeats, more, pieces, pass_no)
     result = Result(source, cleaned, repeats)
     verify(result, settings.run_similarity)
     return result
+
+
+def find_repeats(text: str, settings: Settings) -> tuple[Repeat, ...]:
+    """One pass of segment, fingerprint, match and resolve over a text."""
+    keyed = segment(text, settings.max_unit_chars)
+    return resolve(text, keyed, match_units(keyed, settings), settings)
 
 
 def dedupe_text(text: str, settings: Settings | None = None, path: str = "<text>") -> Result:

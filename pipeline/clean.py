@@ -82,6 +82,8 @@ def fix_mojibake(line: str) -> str:
     return line if _LINE_BREAK.search(fixed) else fixed
 
 
+_MAX_ROUNDS = 4
+
 LINE_FIXES: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("control_chars", remove_control_chars),
     ("zero_width", remove_zero_width),
@@ -122,11 +124,17 @@ def clean(text: str, fix_text: bool = True) -> Cleaned:
     out: list[str] = []
     for number, line in enumerate(body, start=1):
         if fix_text:
-            for kind, fix in LINE_FIXES:
-                fixed = fix(line)
-                if fixed != line:
-                    fixes.append(Fix(number, kind, line, fixed))
-                    line = fixed
+            # Until nothing changes: one repair can expose another, and a
+            # second run over the output must find nothing to do.
+            for _ in range(_MAX_ROUNDS):
+                before = line
+                for kind, fix in LINE_FIXES:
+                    fixed = fix(line)
+                    if fixed != line:
+                        fixes.append(Fix(number, kind, line, fixed))
+                        line = fixed
+                if line == before:
+                    break
         out.append(line)
     if not out or (len(out) == 1 and out[0] == "" and not ends_with_break):
         return Cleaned("", tuple(fixes))

@@ -45,6 +45,9 @@ def _repeat_entry(repeat: Repeat, lines: LineIndex, text: str, path: str) -> dic
     }
     if not repeat.removed:
         entry["reason"] = repeat.reason
+    if repeat.inner:
+        # Earlier removals this one swallowed, each with its own twin.
+        entry["contains"] = [_repeat_entry(r, lines, text, path) for r in repeat.inner]
     return entry
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.fingerprint import signatures, unit_shingles
-from pipeline.segment import Keyed
+from pipeline.segment import Keyed, segment  # noqa: F401 (segment: doctests)
 from pipeline.settings import Settings
 
 _NUMBER = re.compile(r"\d+")
@@ -60,16 +60,23 @@ def _keep_some(earlier: list[int]) -> list[int]:
     return earlier[:half] + earlier[-half:]
 
 
-def exact_matches(keyed: Keyed) -> list[UnitMatch]:
-    """Every unit paired with earlier units whose key is the same."""
-    seen: dict[str, list[int]] = {}
-    out: list[UnitMatch] = []
-    for index, (start, end) in enumerate(keyed.units):
-        text = keyed.key_str(start, end)
-        earlier = seen.setdefault(text, [])
-        out.extend(UnitMatch(index, e, 1.0) for e in _keep_some(earlier))
-        earlier.append(index)
-    return out
+def first_occurrences(keyed: Keyed) -> list[int]:
+    """For each unit, the first unit with the same key (itself if none).
+
+    >>> first_occurrences(segment("甲乙。丙丁。甲乙。甲乙。"))
+    [0, 1, 0, 0]
+    """
+    first: dict[str, int] = {}
+    return [first.setdefault(keyed.key_str(s, e), i) for i, (s, e) in enumerate(keyed.units)]
+
+
+def exact_matches(keyed: Keyed, first: list[int]) -> list[UnitMatch]:
+    """Every repeated unit paired with the first unit of the same key.
+
+    Only the first occurrence: first occurrence wins, and a twin that is
+    itself a repeat would be removed text.
+    """
+    return [UnitMatch(i, f, 1.0) for i, f in enumerate(first) if f != i]
 
 
 def band_pairs(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
@@ -109,12 +116,16 @@ def _same_band(sig_a: np.ndarray, sig_b: np.ndarray, bands: int, rows: int) -> b
     return bool(eq.all(axis=1).any())
 
 
-def near_matches(keyed: Keyed, settings: Settings, skip: set[int]) -> list[UnitMatch]:
-    """Verified near-duplicate unit pairs found through MinHash LSH."""
+def near_matches(keyed: Keyed, settings: Settings, first: list[int]) -> list[UnitMatch]:
+    """Verified near-duplicate unit pairs found through MinHash LSH.
+
+    Only first occurrences take part: an exact repeat gets its near twins
+    through the unit it repeats.
+    """
     eligible = [
         i
         for i, (s, e) in enumerate(keyed.units)
-        if e - s >= settings.min_unit_chars and i not in skip
+        if e - s >= settings.min_unit_chars and first[i] == i
     ]
     if len(eligible) < 2:
         return []
@@ -139,10 +150,17 @@ def near_matches(keyed: Keyed, settings: Settings, skip: set[int]) -> list[UnitM
 
 def match_units(keyed: Keyed, settings: Settings) -> list[UnitMatch]:
     """All unit matches, exact first, sorted by (later, earlier)."""
-    exact = exact_matches(keyed)
-    # Units with an exact earlier twin need no near search of their own,
-    # but stay eligible as the earlier side of a near pair.
-    near = near_matches(keyed, settings, skip=set())
-    seen = {(m.later, m.earlier) for m in exact}
-    merged = exact + [m for m in near if (m.later, m.earlier) not in seen]
+    first = first_occurrences(keyed)
+    near = near_matches(keyed, settings, first)
+    # An exact repeat of a unit also repeats that unit's earlier near twins.
+    twins: dict[int, list[UnitMatch]] = {}
+    for m in near:
+        twins.setdefault(m.later, []).append(m)
+    inherited = [
+        UnitMatch(i, m.earlier, m.similarity)
+        for i, f in enumerate(first)
+        if f != i
+        for m in twins.get(f, ())
+    ]
+    merged = exact_matches(keyed, first) + near + inherited
     return sorted(merged, key=lambda m: (m.later, m.earlier))

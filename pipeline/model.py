@@ -71,6 +71,10 @@ class Repeat:
     removed: bool
     reason: str = ""
     twin_path: str | None = None
+    # Removals of an earlier pass that this one swallowed, and the pass that
+    # found this repeat (see api.dedupe_source).
+    inner: tuple[Repeat, ...] = ()
+    pass_no: int = 0
 
 
 @dataclass(frozen=True)

@@ -95,22 +95,38 @@ def chain(keyed: Keyed, matches: list[UnitMatch], settings: Settings) -> list[li
                 path.append(i)
                 i = back[i]
             path.reverse()
+            taken.update(path)
             run = [remaining[i] for i in path]
             # A run that reaches into its own later side (periodic text) is
             # cut where its earlier side would meet its later side.
             first_later = run[0].later
             run = [m for m in run if m.earlier < first_later]
-            if not run:
-                continue
-            taken.update(path)
-            used_later.update(m.later for m in run)
-            runs.append(run)
-            found = True
+            # Runs never interleave: a run stops where it would bridge a unit
+            # that another run already holds.
+            for piece in _split_at_used(run, used_later):
+                used_later.update(range(piece[0].later, piece[-1].later + 1))
+                runs.append(piece)
+                found = True
         if not found:
             break
         remaining = [m for m in remaining if m.later not in used_later]
     runs.sort(key=lambda r: keyed.units[r[0].later][0])
     return runs
+
+
+def _split_at_used(run: list[UnitMatch], used: set[int]) -> list[list[UnitMatch]]:
+    pieces: list[list[UnitMatch]] = []
+    current: list[UnitMatch] = []
+    for m in run:
+        if m.later in used:
+            continue
+        if current and any(u in used for u in range(current[-1].later + 1, m.later)):
+            pieces.append(current)
+            current = []
+        current.append(m)
+    if current:
+        pieces.append(current)
+    return pieces
 
 
 def _extend_back(ks: str, a: int, b: int, a_floor: int, b_floor: int) -> tuple[int, int]:
@@ -172,6 +188,52 @@ def extend(keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
     return out
 
 
+# Aligned characters an edge must agree on; edits at an edge are cut off.
+_EDGE_AGREE = 4
+# How far into a run's edges the trimming alignment looks.
+_EDGE_WINDOW = 256
+
+
+def _equal_blocks(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    from rapidfuzz.distance import Indel
+
+    return [
+        (op.src_start, op.src_end, op.dest_start, op.dest_end)
+        for op in Indel.opcodes(a, b)
+        if op.tag == "equal"
+    ]
+
+
+def trim(ks: str, run: Run) -> Run | None:
+    """Cut a run's edges back to where it agrees with its twin.
+
+    Near-duplicate units may differ anywhere; a run may not start or end on
+    a difference, since text glued onto a copy is not itself a copy.
+    Returns None when nothing solid is left.
+
+    >>> ks = "0000000000 0;);x一0000000000 0;)"
+    >>> trim(ks, Run(15, 32, 0, 15, 1))
+    Run(b_start=17, b_end=31, a_start=0, a_end=14, units=1)
+    """
+    w = _EDGE_WINDOW
+    a0, b0 = run.a_start, run.b_start
+    head = _equal_blocks(ks[a0 : min(run.a_end, a0 + w)], ks[b0 : min(run.b_end, b0 + w)])
+    first = next((blk for blk in head if blk[1] - blk[0] >= _EDGE_AGREE), None)
+    if first is None:
+        return None
+    a_start, b_start = a0 + first[0], b0 + first[2]
+    a1, b1 = run.a_end, run.b_end
+    lo_a, lo_b = max(a_start, a1 - w), max(b_start, b1 - w)
+    tail = _equal_blocks(ks[lo_a:a1], ks[lo_b:b1])
+    last = next((blk for blk in reversed(tail) if blk[1] - blk[0] >= _EDGE_AGREE), None)
+    if last is None:
+        return None
+    a_end, b_end = lo_a + last[1], lo_b + last[3]
+    if a_end <= a_start or b_end <= b_start:
+        return None
+    return Run(b_start, b_end, a_start, a_end, run.units)
+
+
 def _adjacent(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
     """True when only white space or removed text lies between twin and run."""
     at = run.a_end
@@ -201,7 +263,10 @@ def decide(keyed: Keyed, runs: list[Run], settings: Settings) -> list[tuple[Run,
     long_enough = max(settings.min_run_chars, settings.min_run_share * distinct)
     removed_spans: list[tuple[int, int]] = []
     out: list[tuple[Run, float, bool, str]] = []
-    for run in runs:
+    for untrimmed in runs:
+        run = trim(ks, untrimmed)
+        if run is None:
+            continue
         length = run.b_end - run.b_start
         if length < settings.min_finding_chars:
             continue
@@ -303,3 +368,77 @@ def resolve(
         exact = sim == 1.0
         repeats.append(Repeat(b, a, round(sim, 4), "exact" if exact else "near", removed, reason))
     return tuple(repeats)
+
+
+def kept_map(text: str, repeats: tuple[Repeat, ...]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The kept text and its pieces as (kept start, original start, length)."""
+    pieces: list[tuple[int, int, int]] = []
+    out: list[str] = []
+    at = kept_at = 0
+    for r in sorted((r for r in repeats if r.removed), key=lambda r: r.span.start):
+        if r.span.start > at:
+            pieces.append((kept_at, at, r.span.start - at))
+            out.append(text[at : r.span.start])
+            kept_at += r.span.start - at
+        at = r.span.end
+    if at < len(text):
+        pieces.append((kept_at, at, len(text) - at))
+        out.append(text[at:])
+    return "".join(out), pieces
+
+
+def _to_original(pieces: list[tuple[int, int, int]], i: int) -> int:
+    """Original index of kept character i (pieces sorted by kept start)."""
+    import bisect
+
+    k = bisect.bisect_right([p[0] for p in pieces], i) - 1
+    kept_start, orig_start, _ = pieces[k]
+    return orig_start + (i - kept_start)
+
+
+def _map_span(pieces: list[tuple[int, int, int]], span: Span) -> Span:
+    if len(span) == 0:
+        start = _to_original(pieces, span.start) if pieces else 0
+        return Span(start, start)
+    return Span(_to_original(pieces, span.start), _to_original(pieces, span.end - 1) + 1)
+
+
+def compose(
+    earlier: tuple[Repeat, ...],
+    later: tuple[Repeat, ...],
+    pieces: list[tuple[int, int, int]],
+    pass_no: int,
+) -> tuple[Repeat, ...]:
+    """Merge a pass over the kept text into the repeats of the pass before.
+
+    Spans of the later pass are mapped back to the original text. A later
+    removal that straddles earlier removals swallows them (they become its
+    `inner` repeats); its twin may enclose earlier removals, in which case
+    the twin is the kept text inside it.
+    """
+    removed_before = [r for r in earlier if r.removed]
+    out: list[Repeat] = []
+    swallowed: set[int] = set()
+    for r in later:
+        span = _map_span(pieces, r.span)
+        twin = _map_span(pieces, r.twin)
+        if r.removed:
+            inner = tuple(
+                e for e in removed_before if span.start <= e.span.start and e.span.end <= span.end
+            )
+            swallowed.update(id(e) for e in inner)
+            out.append(
+                Repeat(span, twin, r.similarity, r.method, True, r.reason, None, inner, pass_no)
+            )
+        else:
+            out.append(
+                Repeat(span, twin, r.similarity, r.method, False, r.reason, None, (), pass_no)
+            )
+    kept_before = [e for e in earlier if id(e) not in swallowed]
+    new_removed = [r.span for r in out if r.removed]
+    kept_before = [
+        e for e in kept_before if e.removed or not any(e.span.overlaps(s) for s in new_removed)
+    ]
+    seen = {(r.span, r.twin) for r in out}
+    merged = out + [e for e in kept_before if (e.span, e.twin) not in seen]
+    return tuple(sorted(merged, key=lambda r: (r.span.start, r.span.end)))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pipeline.errors import VerificationError
 from pipeline.match import similarity
-from pipeline.model import Result
+from pipeline.model import Repeat, Result, Span
 from pipeline.segment import fold
 
 
 def _key(text: str) -> str:
-    return fold(text)[0].tobytes().decode("utf-32-le").replace(" ", "")
+    return fold(text)[0].tobytes().decode("utf-32-le").strip(" ")
 
 
 def verify(result: Result, run_similarity: float) -> None:
@@ -40,18 +40,55 @@ def verify(result: Result, run_similarity: float) -> None:
         raise VerificationError(path, "kept and removed characters do not add up")
     if text and not kept.endswith("\n"):
         raise VerificationError(path, "the output would not end with a line break")
-    for repeat in removed:
-        twin = repeat.twin
-        if repeat.twin_path is None:
-            if twin.end > repeat.span.start:
-                raise VerificationError(path, f"twin of {repeat.span} does not come before it")
-            if any(twin.overlaps(other.span) for other in removed):
-                raise VerificationError(path, f"twin of {repeat.span} was removed too")
-            twin_text = text[twin.start : twin.end]
-        else:
+    every = list(_flatten(removed))
+    for repeat in every:
+        _check_twin(path, text, repeat, every, run_similarity)
+
+
+def _flatten(repeats: list[Repeat]) -> list[Repeat]:
+    out: list[Repeat] = []
+    for r in repeats:
+        out.append(r)
+        out.extend(_flatten(list(r.inner)))
+    return out
+
+
+def _without(text: str, span: Span, holes: list[Span]) -> str:
+    """The text of `span` with the `holes` inside it cut out."""
+    pieces, at = [], span.start
+    for hole in sorted(holes, key=lambda h: h.start):
+        if hole.end <= at or hole.start >= span.end:
             continue
-        sim = similarity(_key(twin_text), _key(text[repeat.span.start : repeat.span.end]))
-        if sim < run_similarity - 1e-9:
-            raise VerificationError(
-                path, f"removed span {repeat.span} is only {sim:.3f} similar to its twin"
-            )
+        pieces.append(text[at : max(at, hole.start)])
+        at = max(at, hole.end)
+    pieces.append(text[at : span.end])
+    return "".join(pieces)
+
+
+def _check_twin(
+    path: str, text: str, repeat: Repeat, every: list[Repeat], run_similarity: float
+) -> None:
+    """A removal must repeat its twin as the text stood in its own pass.
+
+    Removals of later passes may take text that was an earlier removal's
+    twin; they were checked against their own kept twins, so the chain ends
+    in kept text.
+    """
+    twin = repeat.twin
+    if repeat.twin_path is not None:
+        return
+    if twin.end > repeat.span.start:
+        raise VerificationError(path, f"twin of {repeat.span} does not come before it")
+    before = [r.span for r in every if r.pass_no < repeat.pass_no]
+    twin_text = _without(text, twin, before)
+    own_text = _without(text, repeat.span, [r.span for r in repeat.inner])
+    if not _key(twin_text):
+        raise VerificationError(path, f"twin of {repeat.span} was removed too")
+    if any(twin.overlaps(r.span) for r in every if r.pass_no >= repeat.pass_no and r is not repeat):
+        if repeat.pass_no == max(r.pass_no for r in every):
+            raise VerificationError(path, f"twin of {repeat.span} was removed too")
+    sim = similarity(_key(twin_text), _key(own_text))
+    if sim < run_similarity - 1e-9:
+        raise VerificationError(
+            path, f"removed span {repeat.span} is only {sim:.3f} similar to its twin"
+        )

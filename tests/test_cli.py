@@ -93,3 +93,14 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
     assert res.exit_code == 0
     assert (src / "x.txt").read_bytes() == data
     assert sorted(p.name for p in src.iterdir()) == ["x.txt"]
+
+
+def test_html_report_escapes_document_text(tmp_path: Path) -> None:
+    para = "<script>alert(1)</script></textarea> 这段话足够长，足够算作一次粘贴，并且被完整地重复了一次。"
+    src = tmp_path / "evil.txt"
+    src.write_text(f"{para}\n{para}\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", str(src), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "out" / "evil.report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "</textarea>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import REPO, SEED
 
 NAME = "000_b650ec4a271b368d"
@@ -15,8 +16,9 @@ NAME = "000_b650ec4a271b368d"
 
 def test_seed_copy_is_byte_identical_to_shared() -> None:
     shared = REPO.parent / "shared" / "seeds" / f"{NAME}.txt"
-    if shared.exists():
-        assert SEED.read_bytes() == shared.read_bytes()
+    if not shared.exists():
+        pytest.skip("../shared is not beside this checkout")
+    assert SEED.read_bytes() == shared.read_bytes()
 
 
 def test_committed_output_equals_a_fresh_run(tmp_path: Path, clean_docs: list[str]) -> None:
