@@ -84,9 +84,9 @@ def _check_twin(
     own_text = _without(text, repeat.span, [r.span for r in repeat.inner])
     if not _key(twin_text):
         raise VerificationError(path, f"twin of {repeat.span} was removed too")
-    if any(twin.overlaps(r.span) for r in every if r.pass_no >= repeat.pass_no and r is not repeat):
-        if repeat.pass_no == max(r.pass_no for r in every):
-            raise VerificationError(path, f"twin of {repeat.span} was removed too")
+    # Within its own pass a twin is kept text; only later passes may take it.
+    if any(twin.overlaps(r.span) for r in every if r.pass_no == repeat.pass_no):
+        raise VerificationError(path, f"twin of {repeat.span} was removed too")
     sim = similarity(_key(twin_text), _key(own_text))
     if sim < run_similarity - 1e-9:
         raise VerificationError(
