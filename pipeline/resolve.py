@@ -234,6 +234,29 @@ def trim(ks: str, run: Run) -> Run | None:
     return Run(b_start, b_end, a_start, a_end, run.units)
 
 
+def largest_edit(a: str, b: str) -> int:
+    """Characters in the largest block where `a` and `b` differ.
+
+    Typos and noise change a character or two here and there; an author's
+    edit replaces or inserts a word or a clause.
+
+    >>> largest_edit("records of NARA kept", "records of NARAA kept")
+    1
+    >>> largest_edit("any NARA records", "any National Archives (NARA) records")
+    11
+    """
+    from rapidfuzz.distance import Indel
+
+    largest = current = 0
+    for op in Indel.opcodes(a, b):
+        if op.tag == "equal":
+            current = 0
+            continue
+        current += (op.src_end - op.src_start) + (op.dest_end - op.dest_start)
+        largest = max(largest, current)
+    return largest
+
+
 def _adjacent(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
     """True when only white space or removed text lies between twin and run."""
     at = run.a_end
@@ -272,18 +295,17 @@ def decide(keyed: Keyed, runs: list[Run], settings: Settings) -> list[tuple[Run,
             continue
         a_text, b_text = ks[run.a_start : run.a_end], ks[run.b_start : run.b_end]
         sim = 1.0 if a_text == b_text else similarity(a_text, b_text)
-        adjacent = _adjacent(ks, run, removed_spans)
+        exact = sim == 1.0
+        stutter = _adjacent(ks, run, removed_spans) or _follows(ks, run, removed_spans)
         if sim < settings.run_similarity:
             reason = f"similarity {sim:.3f} below {settings.run_similarity}"
         elif numbers(a_text) != numbers(b_text):
             reason = "numbers differ from the twin"
+        elif not exact and (edit := largest_edit(a_text, b_text)) > settings.max_edit_chars:
+            reason = f"differs from its twin by an edit of {edit} characters, not by typos"
         elif any(s < run.a_end and run.a_start < e for s, e in removed_spans):
             reason = "its twin was itself removed"
-        elif (
-            length >= long_enough
-            or (adjacent or _follows(ks, run, removed_spans))
-            and length >= settings.min_adjacent_chars
-        ):
+        elif length >= long_enough or (exact and stutter and length >= settings.min_adjacent_chars):
             reason = ""
         else:
             reason = f"run of {length} characters is too short to be a paste"

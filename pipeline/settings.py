@@ -55,8 +55,13 @@ class Settings:
         author repeats on purpose in a long text stays below this and is
         reported, not removed.
     min_adjacent_chars (16):
-        A run that follows its twin immediately (a stutter: the same text
-        pasted right after itself) is removed from this length on.
+        An exact run that follows its twin immediately (a stutter: the same
+        text pasted right after itself) or continues a removed paste is
+        removed from this length on.
+    max_edit_chars (4):
+        A near-duplicate run is removed only when every block where it
+        differs from its twin is at most this many characters (insertions
+        plus deletions): typos and noise, not an author's edit.
     min_finding_chars (8):
         Shorter repeats are not even reported as findings.
     seed (1):
@@ -77,6 +82,7 @@ class Settings:
     min_run_chars: int = 120
     min_run_share: float = 0.02
     min_adjacent_chars: int = 16
+    max_edit_chars: int = 4
     min_finding_chars: int = 8
     seed: int = 1
 

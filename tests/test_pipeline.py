@@ -95,3 +95,28 @@ def test_run_is_idempotent_on_its_output() -> None:
     second = dedupe_text(first.kept_text)
     assert second.kept_text == first.kept_text
     assert second.removed == ()
+
+
+SPEC = (
+    "The CSP SHALL comply with its respective records retention policies in accordance with "
+    "applicable laws, regulations, and policies, including any National Archives and Records "
+    "Administration (NARA) records retention schedules that may apply. If the CSP opts to retain "
+    "records in the absence of any mandatory requirements, the CSP SHALL conduct a risk "
+    "management process to determine how long records should be retained."
+)
+
+
+def test_author_edited_paragraph_far_away_is_kept() -> None:
+    edited = SPEC.replace("National Archives and Records Administration (NARA)", "NARA")
+    filler = " ".join(f"Section {i} describes requirement number {i} in detail." for i in range(40))
+    text = f"{SPEC}\n{filler}\n{edited}\n"
+    result = dedupe_text(text)
+    assert result.kept_text == text
+    [finding] = result.findings
+    assert "edit of" in finding.reason
+
+
+def test_short_near_stutter_is_kept() -> None:
+    line = "Crypto Device;<br />MF Crypto Software;<br />SF Crypto Software;<br />SF Crypto Device\n"
+    result = dedupe_text(line)
+    assert result.kept_text == line
