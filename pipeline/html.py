@@ -112,6 +112,18 @@ def _marked_document(text: str, report: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def _visible(text: str, limit: int = 200) -> str:
+    """Escaped text with line breaks and trailing white space made visible.
+
+    >>> _visible("报告。  "), _visible("\\n")
+    ('报告。··', '⏎')
+    """
+    shown = text[:limit].replace("\n", "⏎").replace("\r", "␍")
+    stripped = shown.rstrip(" \t\u3000")
+    shown = stripped + "·" * (len(shown) - len(stripped))
+    return escape(shown) if shown else '<span class="muted">(nothing)</span>'
+
+
 def report_page(report: dict[str, Any], text: str) -> str:
     """One document's report: removals beside their twins, then the text."""
     src = report["source"]
@@ -140,8 +152,8 @@ def report_page(report: dict[str, Any], text: str) -> str:
         for n, f in enumerate(report["findings"], start=1)
     )
     fixes = "".join(
-        f"<tr><td>{f['line']}</td><td>{escape(f['kind'])}</td><td>{escape(f['before'][:200])}</td>"
-        f"<td>{escape(f['after'][:200])}</td></tr>"
+        f"<tr><td>{f['line']}</td><td>{escape(f['kind'])}</td><td>{_visible(f['before'])}</td>"
+        f"<td>{_visible(f['after'])}</td></tr>"
         for f in report["fixes"]
     )
     share = stats["removed_chars"] / stats["input_chars"] if stats["input_chars"] else 0.0

@@ -117,6 +117,8 @@ def test_author_edited_paragraph_far_away_is_kept() -> None:
 
 
 def test_short_near_stutter_is_kept() -> None:
-    line = "Crypto Device;<br />MF Crypto Software;<br />SF Crypto Software;<br />SF Crypto Device\n"
+    line = (
+        "Crypto Device;<br />MF Crypto Software;<br />SF Crypto Software;<br />SF Crypto Device\n"
+    )
     result = dedupe_text(line)
     assert result.kept_text == line
