@@ -34,10 +34,12 @@ class UnitMatch:
 def numbers(text: str) -> list[str]:
     """The digit runs of a key, in order: they must agree for a near match.
 
-    >>> numbers("增长6.1%,2022年")
-    ['6', '1', '2022']
+    Spaces do not split a number (a copy may gain a space inside one).
+
+    >>> numbers("增长6.1%,2022年"), numbers("2 023年")
+    (['6', '1', '2022'], ['2023'])
     """
-    return _NUMBER.findall(text)
+    return _NUMBER.findall(text.replace(" ", ""))
 
 
 def similarity(a: str, b: str) -> float:
@@ -53,13 +55,6 @@ def similarity(a: str, b: str) -> float:
     return float(Indel.normalized_similarity(a, b))
 
 
-def _keep_some(earlier: list[int]) -> list[int]:
-    if len(earlier) <= _MAX_TWINS:
-        return earlier
-    half = _MAX_TWINS // 2
-    return earlier[:half] + earlier[-half:]
-
-
 def first_occurrences(keyed: Keyed) -> list[int]:
     """For each unit, the first unit with the same key (itself if none).
 
@@ -70,13 +65,29 @@ def first_occurrences(keyed: Keyed) -> list[int]:
     return [first.setdefault(keyed.key_str(s, e), i) for i, (s, e) in enumerate(keyed.units)]
 
 
-def exact_matches(keyed: Keyed, first: list[int]) -> list[UnitMatch]:
-    """Every repeated unit paired with the first unit of the same key.
+def exact_matches(keyed: Keyed) -> list[UnitMatch]:
+    """Every repeated unit paired with earlier units of the same key.
 
-    Only the first occurrence: first occurrence wins, and a twin that is
-    itself a repeat would be removed text.
+    The first occurrence and the most recent ones: a repeated table cell or
+    heading inside a pasted copy must be able to pair with its own copy, so
+    the run goes on along its diagonal.
+
+    >>> [(m.later, m.earlier) for m in exact_matches(segment("甲乙。丙丁。甲乙。甲乙。"))]
+    [(2, 0), (3, 0), (3, 2)]
     """
-    return [UnitMatch(i, f, 1.0) for i, f in enumerate(first) if f != i]
+    seen: dict[str, list[int]] = {}
+    out: list[UnitMatch] = []
+    for index, (start, end) in enumerate(keyed.units):
+        earlier = seen.setdefault(keyed.key_str(start, end), [])
+        out.extend(UnitMatch(index, e, 1.0) for e in _keep_some(earlier))
+        earlier.append(index)
+    return out
+
+
+def _keep_some(earlier: list[int]) -> list[int]:
+    if len(earlier) <= _MAX_TWINS:
+        return earlier
+    return earlier[:1] + earlier[1 - _MAX_TWINS :]
 
 
 def band_pairs(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
@@ -162,5 +173,5 @@ def match_units(keyed: Keyed, settings: Settings) -> list[UnitMatch]:
         if f != i
         for m in twins.get(f, ())
     ]
-    merged = exact_matches(keyed, first) + near + inherited
+    merged = exact_matches(keyed) + near + inherited
     return sorted(merged, key=lambda m: (m.later, m.earlier))

@@ -163,28 +163,45 @@ def _extend_forward(ks: str, a: int, b: int, a_ceil: int, b_ceil: int) -> tuple[
             return a, b
 
 
+def _push_edges(ks: str, run: Run, prev_end: int, next_start: int) -> Run:
+    """Push both edges of a run out over characters that agree."""
+    a_start, b_start, a_end, b_end = run.a_start, run.b_start, run.a_end, run.b_end
+    b_floor = max(prev_end, a_end)
+    na, nb = _extend_back(ks, a_start, b_start, 0, b_floor)
+    # A few matching characters past a unit edge are as likely a shared
+    # "。" or "一是" as a paste boundary: keep only a solid extension, or one
+    # that reaches the twin or a neighbouring run.
+    if b_start - nb >= _LOOK or nb == b_floor:
+        a_start, b_start = na, nb
+    na, nb = _extend_forward(ks, a_end, b_end, b_start, next_start)
+    if nb - b_end >= _LOOK or nb == next_start or na == b_start:
+        a_end, b_end = na, nb
+    return Run(b_start, b_end, a_start, a_end, run.units)
+
+
 def extend(keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
-    """Key ranges of each run, edges pushed out over matching characters."""
+    """Key ranges of each run: edges pushed out, trimmed, pushed out again.
+
+    Trimming cuts an edge back to where the run agrees with its twin (unit
+    boundaries of the two copies need not line up); pushing again then
+    follows the agreement as far as it really goes.
+    """
     ks = keyed.key_str()
     units = keyed.units
     out: list[Run] = []
     bounds = [(units[r[0].later][0], units[r[-1].later][1]) for r in runs]
     for index, run in enumerate(runs):
-        b_start, b_end = bounds[index]
-        a_start, a_end = units[run[0].earlier][0], units[run[-1].earlier][1]
         prev_end = out[-1].b_end if out else 0
         next_start = bounds[index + 1][0] if index + 1 < len(bounds) else len(ks)
-        b_floor = max(prev_end, a_end)
-        na, nb = _extend_back(ks, a_start, b_start, 0, b_floor)
-        # A few matching characters past a unit edge are as likely a shared
-        # "。" or "一是" as a paste boundary: keep only a solid extension,
-        # or one that reaches the twin or a neighbouring run.
-        if b_start - nb >= _LOOK or nb == b_floor:
-            a_start, b_start = na, nb
-        na, nb = _extend_forward(ks, a_end, b_end, b_start, next_start)
-        if nb - b_end >= _LOOK or nb == next_start or na == b_start:
-            a_end, b_end = na, nb
-        out.append(Run(b_start, b_end, a_start, a_end, len(run)))
+        b_start, b_end = bounds[index]
+        a_start, a_end = units[run[0].earlier][0], units[run[-1].earlier][1]
+        pushed = _push_edges(
+            ks, Run(b_start, b_end, a_start, a_end, len(run)), prev_end, next_start
+        )
+        trimmed = trim(ks, pushed)
+        if trimmed is None:
+            continue
+        out.append(_push_edges(ks, trimmed, prev_end, next_start))
     return out
 
 
@@ -204,16 +221,30 @@ def _equal_blocks(a: str, b: str) -> list[tuple[int, int, int, int]]:
     ]
 
 
+def _edge_cut(a_skip: int, b_skip: int) -> tuple[int, int]:
+    """How far an edge moves for an unmatched stretch before agreement.
+
+    A substitution of a character or two (both sides have one) is a typo
+    and stays inside the run; characters only the copy has are glued-on
+    text and are cut off; characters only the twin has are the copy's loss.
+    """
+    if 0 < a_skip <= 2 and 0 < b_skip <= 2:
+        return 0, 0
+    return a_skip, b_skip
+
+
 def trim(ks: str, run: Run) -> Run | None:
     """Cut a run's edges back to where it agrees with its twin.
 
     Near-duplicate units may differ anywhere; a run may not start or end on
-    a difference, since text glued onto a copy is not itself a copy.
+    text only the copy has, since text glued onto a copy is not a copy.
     Returns None when nothing solid is left.
 
     >>> ks = "0000000000 0;);x一0000000000 0;)"
-    >>> trim(ks, Run(15, 32, 0, 15, 1))
+    >>> trim(ks, Run(15, 31, 0, 15, 1))
     Run(b_start=17, b_end=31, a_start=0, a_end=14, units=1)
+    >>> trim("海关总署党委。x关总署党委。", Run(7, 14, 0, 7, 1))
+    Run(b_start=7, b_end=14, a_start=0, a_end=7, units=1)
     """
     w = _EDGE_WINDOW
     a0, b0 = run.a_start, run.b_start
@@ -221,14 +252,16 @@ def trim(ks: str, run: Run) -> Run | None:
     first = next((blk for blk in head if blk[1] - blk[0] >= _EDGE_AGREE), None)
     if first is None:
         return None
-    a_start, b_start = a0 + first[0], b0 + first[2]
+    da, db = _edge_cut(first[0], first[2])
+    a_start, b_start = a0 + da, b0 + db
     a1, b1 = run.a_end, run.b_end
     lo_a, lo_b = max(a_start, a1 - w), max(b_start, b1 - w)
     tail = _equal_blocks(ks[lo_a:a1], ks[lo_b:b1])
     last = next((blk for blk in reversed(tail) if blk[1] - blk[0] >= _EDGE_AGREE), None)
     if last is None:
         return None
-    a_end, b_end = lo_a + last[1], lo_b + last[3]
+    da, db = _edge_cut((a1 - lo_a) - last[1], (b1 - lo_b) - last[3])
+    a_end, b_end = a1 - da, b1 - db
     if a_end <= a_start or b_end <= b_start:
         return None
     return Run(b_start, b_end, a_start, a_end, run.units)
@@ -274,45 +307,112 @@ def _follows(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
     return bool(removed) and ks[removed[-1][1] : run.b_start].strip() == ""
 
 
-def decide(keyed: Keyed, runs: list[Run], settings: Settings) -> list[tuple[Run, float, bool, str]]:
+def _whole_lines(text: str, keyed: Keyed, b_start: int, b_end: int) -> bool:
+    """True when key range [b_start, b_end) covers whole lines of the text."""
+    start = int(keyed.pos[b_start])
+    end = int(keyed.pos[b_end - 1]) + 1
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before = text[line_start:start]
+    after = text[end : len(text) if line_end < 0 else line_end]
+    return not before.strip() and not after.strip()
+
+
+def _verify_run(ks: str, run: Run, settings: Settings) -> tuple[float, str]:
+    """Similarity to the twin, and why the run cannot go ("" if it can)."""
+    a_text, b_text = ks[run.a_start : run.a_end], ks[run.b_start : run.b_end]
+    sim = 1.0 if a_text == b_text else similarity(a_text, b_text)
+    if sim < settings.run_similarity:
+        return sim, f"similarity {sim:.3f} below {settings.run_similarity}"
+    if numbers(a_text) != numbers(b_text):
+        return sim, "numbers differ from the twin"
+    if sim < 1.0 and (edit := largest_edit(a_text, b_text)) > settings.max_edit_chars:
+        return sim, f"differs from its twin by an edit of {edit} characters, not by typos"
+    return sim, ""
+
+
+def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[Run, float, str]]]:
+    """Consecutive verified runs with nothing but white space between them.
+
+    A pasted copy may come out of chaining as several runs (a unit spoiled
+    by typos breaks the chain); together they are one paste event.
+    """
+    groups: list[list[tuple[Run, float, str]]] = []
+    for item in verified:
+        run, _, reason = item
+        if (
+            groups
+            and not reason
+            and not groups[-1][-1][2]
+            and not ks[groups[-1][-1][0].b_end : run.b_start].strip()
+        ):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def decide(
+    text: str, keyed: Keyed, runs: list[Run], settings: Settings
+) -> list[tuple[Run, float, bool, str]]:
     """Verify each run against its twin and say whether it goes.
 
     Returns (run, similarity, removed, reason) for every run long enough to
-    report, in text order.
+    report, in text order. Runs are verified one by one, then decided as
+    groups: the runs of one paste event go together or not at all.
     """
     ks = keyed.key_str()
     repeated = sum(r.b_end - r.b_start for r in runs)
     distinct = max(1, len(ks) - repeated)
     long_enough = max(settings.min_run_chars, settings.min_run_share * distinct)
+    verified: list[tuple[Run, float, str]] = []
+    for run in runs:
+        if run.b_end - run.b_start < settings.min_finding_chars:
+            continue
+        sim, reason = _verify_run(ks, run, settings)
+        verified.append((run, sim, reason))
     removed_spans: list[tuple[int, int]] = []
     out: list[tuple[Run, float, bool, str]] = []
-    for untrimmed in runs:
-        run = trim(ks, untrimmed)
-        if run is None:
+    for group in _groups(ks, verified):
+        if group[0][2]:
+            out.extend((run, sim, False, reason) for run, sim, reason in group)
             continue
-        length = run.b_end - run.b_start
-        if length < settings.min_finding_chars:
+        # A twin inside text already removed (or inside this very paste)
+        # cannot vouch for the run: it ends the group there.
+        taken = list(removed_spans)
+        cut = len(group)
+        for k, (run, _, _) in enumerate(group):
+            if any(s < run.a_end and run.a_start < e for s, e in taken):
+                cut = k
+                break
+            taken.append((run.b_start, run.b_end))
+        head, tail = group[:cut], group[cut:]
+        out.extend((run, sim, False, "its twin was itself removed") for run, sim, _ in tail[:1])
+        out.extend(
+            (run, sim, False, "follows a run whose twin was removed") for run, sim, _ in tail[1:]
+        )
+        if not head:
             continue
-        a_text, b_text = ks[run.a_start : run.a_end], ks[run.b_start : run.b_end]
-        sim = 1.0 if a_text == b_text else similarity(a_text, b_text)
-        exact = sim == 1.0
-        stutter = _adjacent(ks, run, removed_spans) or _follows(ks, run, removed_spans)
-        if sim < settings.run_similarity:
-            reason = f"similarity {sim:.3f} below {settings.run_similarity}"
-        elif numbers(a_text) != numbers(b_text):
-            reason = "numbers differ from the twin"
-        elif not exact and (edit := largest_edit(a_text, b_text)) > settings.max_edit_chars:
-            reason = f"differs from its twin by an edit of {edit} characters, not by typos"
-        elif any(s < run.a_end and run.a_start < e for s, e in removed_spans):
-            reason = "its twin was itself removed"
-        elif length >= long_enough or (exact and stutter and length >= settings.min_adjacent_chars):
+        first, last = head[0][0], head[-1][0]
+        length = last.b_end - first.b_start
+        stutter = _adjacent(ks, first, removed_spans) or _follows(ks, first, removed_spans)
+        exact = all(sim == 1.0 for _, sim, _ in head)
+        if exact and stutter and length >= settings.min_adjacent_chars:
             reason = ""
-        else:
+        elif length < long_enough:
             reason = f"run of {length} characters is too short to be a paste"
-        removed = reason == ""
-        if removed:
-            removed_spans.append((run.b_start, run.b_end))
-        out.append((run, sim, removed, reason))
+        elif not (stutter or _whole_lines(text, keyed, first.b_start, last.b_end)):
+            # A paste far from its twin brings whole lines (or is glued right
+            # after its twin); part of a line that repeats part of another is
+            # an author's wording, as in two years' reports.
+            reason = "starts or ends inside a line that is not a repeat"
+        else:
+            reason = ""
+        for run, sim, _ in head:
+            out.append((run, sim, not reason, reason))
+            if not reason:
+                removed_spans.append((run.b_start, run.b_end))
+    out.sort(key=lambda item: item[0].b_start)
     return out
 
 
@@ -373,7 +473,7 @@ def resolve(
 ) -> tuple[Repeat, ...]:
     """Turn unit matches into the document's removals and findings."""
     runs = extend(keyed, chain(keyed, matches, settings))
-    decided = decide(keyed, runs, settings)
+    decided = decide(text, keyed, runs, settings)
     pos = keyed.pos
     repeats: list[Repeat] = []
     floor = 0
