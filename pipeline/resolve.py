@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipeline.match import UnitMatch, numbers, similarity
 from pipeline.model import Repeat, Span
-from pipeline.segment import Keyed
+from pipeline.segment import Keyed, fold  # noqa: F401 (fold: doctests)
 from pipeline.settings import Settings
 
 # Characters that must agree after a skipped typo before an edge moves on.
@@ -179,7 +181,34 @@ def _push_edges(ks: str, run: Run, prev_end: int, next_start: int) -> Run:
     return Run(b_start, b_end, a_start, a_end, run.units)
 
 
-def extend(keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
+def _at_line_start(text: str, i: int) -> bool:
+    return not text[_line_start(text, i) : i].strip()
+
+
+def shift_to_paste_start(ks: str, text: str, pos: np.ndarray, run: Run) -> Run:
+    """Slide a run that touches its own twin back to where the paste begins.
+
+    When a text is pasted right after itself and its last sentence has no
+    full stop, the sentence that straddles the seam matches as part of the
+    twin, and the copy seems to start a little late. Along the same
+    diagonal the run can slide back until its later side starts a line.
+
+    >>> t = "甲乙丙丁\\n甲乙丙丁\\n"
+    >>> k, p = fold(t)
+    >>> shift_to_paste_start(k.tobytes().decode("utf-32-le"), t, p, Run(6, 8, 2, 6, 1))
+    Run(b_start=4, b_end=6, a_start=0, a_end=4, units=1)
+    """
+    if run.a_end != run.b_start or _at_line_start(text, int(pos[run.b_start])):
+        return run
+    k = 0
+    while k < run.a_start and ks[run.a_start - 1 - k] == ks[run.b_start - 1 - k]:
+        k += 1
+        if _at_line_start(text, int(pos[run.b_start - k])):
+            return Run(run.b_start - k, run.b_end - k, run.a_start - k, run.a_end - k, run.units)
+    return run
+
+
+def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
     """Key ranges of each run: edges pushed out, trimmed, pushed out again.
 
     Trimming cuts an edge back to where the run agrees with its twin (unit
@@ -198,6 +227,7 @@ def extend(keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
         pushed = _push_edges(
             ks, Run(b_start, b_end, a_start, a_end, len(run)), prev_end, next_start
         )
+        pushed = shift_to_paste_start(ks, text, keyed.pos, pushed)
         trimmed = trim(ks, pushed)
         if trimmed is None:
             continue
@@ -428,9 +458,51 @@ def _line_end(text: str, i: int) -> int:
 _HSPACE = " \t\u3000\u00a0"
 
 
-def snap(text: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, int]:
+def blank_lines_before(text: str, start: int) -> int:
+    """How many blank lines stand right above the line holding `start`.
+
+    >>> blank_lines_before("a\\n\\n\\nb\\n", 4)
+    2
+    """
+    count, at = 0, _line_start(text, start)
+    while at > 0:
+        prev = _line_start(text, at - 1)
+        if text[prev : at - 1].strip():
+            break
+        count, at = count + 1, prev
+    return count
+
+
+def blank_lines_after(text: str, end: int) -> int:
+    """How many blank lines follow the line holding position end - 1.
+
+    >>> blank_lines_after("a\\n\\n\\nb\\n", 1)
+    2
+    """
+    count, at = 0, _line_end(text, max(0, end - 1)) + 1
+    while at < len(text):
+        nl = _line_end(text, at)
+        if text[at:nl].strip():
+            break
+        count, at = count + 1, nl + 1
+    return count
+
+
+def snap(
+    text: str,
+    start: int,
+    end: int,
+    floor: int,
+    ceil: int,
+    lead_blank: int = 0,
+    trail_blank: int = 0,
+) -> tuple[int, int]:
     """Widen [start, end) over white space only: whole lines when whole
     lines repeat, a clean cut inside a line otherwise.
+
+    A block of whole lines takes as many blank lines before and after it
+    as stand before and after its twin (`lead_blank`, `trail_blank`), so
+    that the kept copy keeps its own blank lines.
 
     >>> t = "甲乙。\\n丙丁。\\n甲乙。\\n"
     >>> snap(t, 8, 11, 0, len(t))
@@ -442,6 +514,11 @@ def snap(text: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, i
     at_line_start = text[ls:start].strip() == "" and ls >= floor
     if at_line_start:
         start = ls
+        for _ in range(lead_blank):
+            prev = _line_start(text, start - 1) if start > 0 else 0
+            if start == 0 or prev < floor or text[prev : start - 1].strip():
+                break
+            start = prev
     else:
         while start > floor and text[start - 1] in _HSPACE:
             start -= 1
@@ -449,10 +526,9 @@ def snap(text: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, i
     if text[end:le].strip() == "":
         if at_line_start:
             end = min(le + 1, len(text), ceil)
-            # Blank lines after a removed block go with it.
-            while end < ceil:
+            for _ in range(trail_blank):
                 nl = _line_end(text, end)
-                if text[end:nl].strip() != "" or nl >= ceil:
+                if end >= ceil or text[end:nl].strip() != "" or nl >= ceil:
                     break
                 end = nl + 1
         else:
@@ -460,11 +536,6 @@ def snap(text: str, start: int, end: int, floor: int, ceil: int) -> tuple[int, i
     elif at_line_start:
         while end < ceil and text[end] in _HSPACE:
             end += 1
-    if end >= len(text) and at_line_start:
-        # At the end of the text, blank lines before the block go too, so
-        # the output ends with a single line break.
-        while start > floor and start >= 2 and text[start - 2] == "\n":
-            start -= 1
     return start, end
 
 
@@ -472,7 +543,7 @@ def resolve(
     text: str, keyed: Keyed, matches: list[UnitMatch], settings: Settings
 ) -> tuple[Repeat, ...]:
     """Turn unit matches into the document's removals and findings."""
-    runs = extend(keyed, chain(keyed, matches, settings))
+    runs = extend(text, keyed, chain(keyed, matches, settings))
     decided = decide(text, keyed, runs, settings)
     pos = keyed.pos
     repeats: list[Repeat] = []
@@ -484,7 +555,9 @@ def resolve(
         if removed:
             later = [r for r in removed_runs if r.b_start > run.b_start]
             ceil = int(pos[later[0].b_start]) if later else len(text)
-            start, end = snap(text, b.start, b.end, max(floor, a.end), ceil)
+            lead = blank_lines_before(text, a.start)
+            trail = blank_lines_after(text, a.end)
+            start, end = snap(text, b.start, b.end, max(floor, a.end), ceil, lead, trail)
             b = Span(start, end)
             floor = end
         exact = sim == 1.0
