@@ -348,6 +348,32 @@ def _whole_lines(text: str, keyed: Keyed, b_start: int, b_end: int) -> bool:
     return not before.strip() and not after.strip()
 
 
+def _clip_to_lines(text: str, keyed: Keyed, runs: list[Run]) -> list[Run]:
+    """The runs cut back to the whole lines they cover (maybe none)."""
+    pos = keyed.pos
+    runs = list(runs)
+    first_text = int(pos[runs[0].b_start])
+    if text[_line_start(text, first_text) : first_text].strip():
+        next_line = text.find("\n", first_text) + 1 or len(text)
+        k = int(np.searchsorted(pos, next_line))
+        while runs and runs[0].b_end <= k:
+            runs.pop(0)
+        if runs and runs[0].b_start < k:
+            r = runs[0]
+            runs[0] = Run(k, r.b_end, r.a_start + (k - r.b_start), r.a_end, r.units)
+    if not runs:
+        return []
+    last_text = int(pos[runs[-1].b_end - 1]) + 1
+    if text[last_text : _line_end(text, last_text)].strip():
+        k = int(np.searchsorted(pos, _line_start(text, last_text)))
+        while runs and runs[-1].b_start >= k:
+            runs.pop()
+        if runs and runs[-1].b_end > k:
+            r = runs[-1]
+            runs[-1] = Run(r.b_start, k, r.a_start, r.a_end - (r.b_end - k), r.units)
+    return [r for r in runs if r.b_end > r.b_start and r.a_end > r.a_start]
+
+
 def _verify_run(ks: str, run: Run, settings: Settings) -> tuple[float, str]:
     """Similarity to the twin, and why the run cannot go ("" if it can)."""
     a_text, b_text = ks[run.a_start : run.a_end], ks[run.b_start : run.b_end]
@@ -431,13 +457,21 @@ def decide(
             reason = ""
         elif length < long_enough:
             reason = f"run of {length} characters is too short to be a paste"
-        elif not (stutter or _whole_lines(text, keyed, first.b_start, last.b_end)):
+        elif stutter or _whole_lines(text, keyed, first.b_start, last.b_end):
+            reason = ""
+        else:
             # A paste far from its twin brings whole lines (or is glued right
             # after its twin); part of a line that repeats part of another is
-            # an author's wording, as in two years' reports.
-            reason = "starts or ends inside a line that is not a repeat"
-        else:
-            reason = ""
+            # an author's wording, as in two years' reports. Keep the partial
+            # lines at the edges and see whether whole lines remain.
+            clipped = _clip_to_lines(text, keyed, [r for r, _, _ in head])
+            rechecked = [(r, *_verify_run(ks, r, settings)) for r in clipped]
+            size = clipped[-1].b_end - clipped[0].b_start if clipped else 0
+            if clipped and size >= long_enough and not any(why for _, _, why in rechecked):
+                head = rechecked
+                reason = ""
+            else:
+                reason = "starts or ends inside a line that is not a repeat"
         for run, sim, _ in head:
             out.append((run, sim, not reason, reason))
             if not reason:
@@ -473,69 +507,69 @@ def blank_lines_before(text: str, start: int) -> int:
     return count
 
 
-def blank_lines_after(text: str, end: int) -> int:
-    """How many blank lines follow the line holding position end - 1.
-
-    >>> blank_lines_after("a\\n\\n\\nb\\n", 1)
-    2
-    """
-    count, at = 0, _line_end(text, max(0, end - 1)) + 1
-    while at < len(text):
-        nl = _line_end(text, at)
-        if text[at:nl].strip():
+def _blank_lines_above(text: str, start: int, floor: int) -> int:
+    count, at = 0, start
+    while at > floor:
+        prev = _line_start(text, at - 1)
+        if prev < floor or text[prev : at - 1].strip():
             break
-        count, at = count + 1, nl + 1
+        count, at = count + 1, prev
     return count
 
 
 def snap(
-    text: str,
-    start: int,
-    end: int,
-    floor: int,
-    ceil: int,
-    lead_blank: int = 0,
-    trail_blank: int = 0,
+    text: str, start: int, end: int, floor: int, ceil: int, twin_lead: int = 0
 ) -> tuple[int, int]:
     """Widen [start, end) over white space only: whole lines when whole
     lines repeat, a clean cut inside a line otherwise.
 
-    A block of whole lines takes as many blank lines before and after it
-    as stand before and after its twin (`lead_blank`, `trail_blank`), so
-    that the kept copy keeps its own blank lines.
+    Blank lines around a removed block of lines are shared out so that the
+    text around it keeps its spacing: in the middle of a text, as many
+    blank lines stay as stood on the wider side of the block; at the end,
+    the block takes what follows it and as many blank lines before it as
+    stand before its twin (`twin_lead`), so the kept copy keeps its own.
 
     >>> t = "甲乙。\\n丙丁。\\n甲乙。\\n"
     >>> snap(t, 8, 11, 0, len(t))
     (8, 12)
     >>> snap("甲乙。 甲乙。\\n", 4, 7, 0, 8)
     (3, 7)
+    >>> snap("甲。\\n\\n乙。\\n\\n乙。\\n\\n丙。\\n", 8, 10, 0, 16)
+    (8, 12)
     """
     ls = _line_start(text, start)
     at_line_start = text[ls:start].strip() == "" and ls >= floor
     if at_line_start:
         start = ls
-        for _ in range(lead_blank):
-            prev = _line_start(text, start - 1) if start > 0 else 0
-            if start == 0 or prev < floor or text[prev : start - 1].strip():
-                break
-            start = prev
     else:
         while start > floor and text[start - 1] in _HSPACE:
             start -= 1
     le = _line_end(text, end)
-    if text[end:le].strip() == "":
+    if text[end:le].strip() != "":
         if at_line_start:
-            end = min(le + 1, len(text), ceil)
-            for _ in range(trail_blank):
-                nl = _line_end(text, end)
-                if end >= ceil or text[end:nl].strip() != "" or nl >= ceil:
-                    break
-                end = nl + 1
-        else:
-            end = le
-    elif at_line_start:
-        while end < ceil and text[end] in _HSPACE:
-            end += 1
+            while end < ceil and text[end] in _HSPACE:
+                end += 1
+        return start, end
+    if not at_line_start:
+        return start, le
+    end = min(le + 1, len(text), ceil)
+    above = _blank_lines_above(text, start, floor)
+    below, at = 0, end
+    while at < ceil:
+        nl = _line_end(text, at)
+        if text[at:nl].strip() or nl >= ceil:
+            break
+        below, at = below + 1, nl + 1
+    if at >= len(text):
+        take_below, take_above = below, max(0, min(above, twin_lead))
+    else:
+        take = above + below - max(above, below)
+        take_below = min(below, take)
+        take_above = take - take_below
+    for _ in range(take_below):
+        end = _line_end(text, end) + 1
+    for _ in range(take_above):
+        start = _line_start(text, start - 1)
     return start, end
 
 
@@ -556,8 +590,7 @@ def resolve(
             later = [r for r in removed_runs if r.b_start > run.b_start]
             ceil = int(pos[later[0].b_start]) if later else len(text)
             lead = blank_lines_before(text, a.start)
-            trail = blank_lines_after(text, a.end)
-            start, end = snap(text, b.start, b.end, max(floor, a.end), ceil, lead, trail)
+            start, end = snap(text, b.start, b.end, max(floor, a.end), ceil, lead)
             b = Span(start, end)
             floor = end
         exact = sim == 1.0
