@@ -175,3 +175,49 @@ def match_units(keyed: Keyed, settings: Settings) -> list[UnitMatch]:
     ]
     merged = exact_matches(keyed) + near + inherited
     return sorted(merged, key=lambda m: (m.later, m.earlier))
+
+
+def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, int, int, int]]:
+    """Exact repeats that follow their twin immediately, found per character.
+
+    Units cannot see a span pasted right after itself when it starts and
+    ends inside sentences. Here every window of `width` key characters is
+    paired with its most recent earlier occurrence; consecutive windows at
+    the same distance form an exact repeat, and one as long as that
+    distance touches its twin. Returns (b_start, b_end, a_start, a_end).
+
+    >>> k = segment("前言。甲乙丙丁戊己庚辛壬癸子丑甲乙丙丁戊己庚辛壬癸子丑寅卯。")
+    >>> stutters(k, 8)
+    [(15, 27, 3, 15)]
+    """
+    from pipeline.fingerprint import window_hashes
+
+    hashes = window_hashes(keyed.key, width)
+    n = len(hashes)
+    if n < 2:
+        return []
+    order = np.lexsort((np.arange(n), hashes))
+    same = hashes[order[1:]] == hashes[order[:-1]]
+    prev = np.full(n, -1, dtype=np.int64)
+    prev[order[1:][same]] = order[:-1][same]
+    dist = np.where(prev >= 0, np.arange(n) - prev, 0)
+    cuts = np.flatnonzero(np.diff(dist) != 0) + 1
+    starts = np.concatenate(([0], cuts))
+    ends = np.concatenate((cuts, [n]))
+    ks = keyed.key_str()
+    out: list[tuple[int, int, int, int]] = []
+    for i0, i1 in zip(starts.tolist(), ends.tolist(), strict=True):
+        d = int(dist[i0])
+        if d <= 0:
+            continue
+        b_start, b_end = i0, i1 - 1 + width
+        if b_end - b_start < d or d < min_chars:
+            continue
+        # Text pasted more than once in a row: one run per copy, each with
+        # the first copy as its twin.
+        twin = (b_start - d, b_start)
+        for m in range((b_end - b_start) // d):
+            start = b_start + m * d
+            if ks[start : start + d] == ks[twin[0] : twin[1]]:
+                out.append((start, start + d, *twin))
+    return out

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.match import UnitMatch, numbers, similarity
+from pipeline.match import UnitMatch, numbers, similarity, stutters
 from pipeline.model import Repeat, Span
 from pipeline.segment import Keyed, fold  # noqa: F401 (fold: doctests)
 from pipeline.settings import Settings
@@ -337,6 +337,34 @@ def _follows(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
     return bool(removed) and ks[removed[-1][1] : run.b_start].strip() == ""
 
 
+def merge_runs(chained: list[Run], extra: list[Run]) -> list[Run]:
+    """Runs from both sources, overlaps settled: on the same diagonal the
+    union, otherwise the longer run wins.
+
+    >>> merge_runs([Run(10, 20, 0, 10, 2)], [Run(8, 20, 0, 12, 0), Run(30, 40, 0, 10, 0)])
+    [Run(b_start=8, b_end=20, a_start=0, a_end=12, units=2), Run(b_start=30, b_end=40, a_start=0, a_end=10, units=0)]
+    """
+    out: list[Run] = []
+    for run in sorted(chained + extra, key=lambda r: (r.b_start, -(r.b_end - r.b_start))):
+        if not out or run.b_start >= out[-1].b_end:
+            out.append(run)
+            continue
+        last = out[-1]
+        union = Run(
+            last.b_start,
+            max(last.b_end, run.b_end),
+            last.a_start,
+            max(last.a_end, run.a_end),
+            last.units + run.units,
+        )
+        same_diagonal = run.b_start - run.a_start == last.b_start - last.a_start
+        if same_diagonal and union.a_end <= union.b_start:
+            out[-1] = union
+        elif run.b_end - run.b_start > last.b_end - last.b_start:
+            out[-1] = run
+    return out
+
+
 def _whole_lines(text: str, keyed: Keyed, b_start: int, b_end: int) -> bool:
     """True when key range [b_start, b_end) covers whole lines of the text."""
     start = int(keyed.pos[b_start])
@@ -453,7 +481,11 @@ def decide(
         length = last.b_end - first.b_start
         stutter = _adjacent(ks, first, removed_spans) or _follows(ks, first, removed_spans)
         exact = all(sim == 1.0 for _, sim, _ in head)
-        if exact and stutter and length >= settings.min_adjacent_chars:
+        # A short stutter counts inside a line only: a line said twice
+        # (a song, a heading echoed by the next sentence) is the author's.
+        b_text_start = int(keyed.pos[first.b_start])
+        inline = bool(text[_line_start(text, b_text_start) : b_text_start].strip())
+        if exact and stutter and length >= settings.min_adjacent_chars and inline:
             reason = ""
         elif length < long_enough:
             reason = f"run of {length} characters is too short to be a paste"
@@ -577,7 +609,10 @@ def resolve(
     text: str, keyed: Keyed, matches: list[UnitMatch], settings: Settings
 ) -> tuple[Repeat, ...]:
     """Turn unit matches into the document's removals and findings."""
-    runs = extend(text, keyed, chain(keyed, matches, settings))
+    runs = merge_runs(
+        extend(text, keyed, chain(keyed, matches, settings)),
+        [Run(*s, units=0) for s in stutters(keyed, settings.min_adjacent_chars)],
+    )
     decided = decide(text, keyed, runs, settings)
     pos = keyed.pos
     repeats: list[Repeat] = []

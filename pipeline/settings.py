@@ -55,9 +55,11 @@ class Settings:
         author repeats on purpose in a long text stays below this and is
         reported, not removed.
     min_adjacent_chars (16):
-        An exact run that follows its twin immediately (a stutter: the same
-        text pasted right after itself) or continues a removed paste is
-        removed from this length on.
+        An exact run that starts inside a line and follows its twin
+        immediately (a stutter: the same text pasted right after itself) or
+        continues a removed paste is removed from this length on. A whole
+        line said twice in a row (a song, a heading echoed by the next
+        sentence) needs min_run_chars like any other repeat.
     max_edit_chars (4):
         A near-duplicate run is removed only when every block where it
         differs from its twin is at most this many characters (insertions
@@ -79,8 +81,8 @@ class Settings:
     min_unit_chars: int = 6
     max_unit_chars: int = 96
     max_gap_units: int = 2
-    min_run_chars: int = 120
-    min_run_share: float = 0.02
+    min_run_chars: int = 250
+    min_run_share: float = 0.0
     min_adjacent_chars: int = 16
     max_edit_chars: int = 4
     min_finding_chars: int = 8
