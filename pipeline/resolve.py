@@ -208,6 +208,41 @@ def shift_to_paste_start(ks: str, text: str, pos: np.ndarray, run: Run) -> Run:
     return run
 
 
+_ENDS = frozenset(".!?;\"')]")
+
+
+def rotate_past_sentence_end(ks: str, run: Run) -> Run:
+    """A run touching its twin can slide along the text as long as the
+    character it drops at its start comes back at its end: every such
+    position reads the same. Start where a sentence starts, as a paste does.
+
+    >>> rotate_past_sentence_end("甲.乙丙.乙丙.", Run(4, 7, 1, 4, 0))
+    Run(b_start=5, b_end=8, a_start=2, a_end=5, units=0)
+    >>> ks = "x said so. y said so. y said so. z"
+    >>> rotate_past_sentence_end(ks, Run(20, 31, 9, 20, 0))
+    Run(b_start=22, b_end=33, a_start=11, a_end=22, units=0)
+    """
+    if run.a_end != run.b_start:
+        return run
+    best = 0
+    slide = 0
+    length = run.b_end - run.b_start
+    while (
+        slide + 1 < length
+        and run.b_end + slide < len(ks)
+        and ks[run.b_start + slide] == ks[run.b_end + slide]
+    ):
+        slide += 1
+        start = run.b_start + slide
+        if ks[start - 1] in _ENDS or (ks[start - 1] == " " and ks[start - 2] in _ENDS):
+            best = slide
+    if not best:
+        return run
+    return Run(
+        run.b_start + best, run.b_end + best, run.a_start + best, run.a_end + best, run.units
+    )
+
+
 def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
     """Key ranges of each run: edges pushed out, trimmed, pushed out again.
 
@@ -231,7 +266,8 @@ def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
         trimmed = trim(ks, pushed)
         if trimmed is None:
             continue
-        out.append(_push_edges(ks, trimmed, prev_end, next_start))
+        pushed = _push_edges(ks, trimmed, prev_end, next_start)
+        out.append(rotate_past_sentence_end(ks, pushed) if pushed.b_end < next_start else pushed)
     return out
 
 
@@ -341,8 +377,8 @@ def merge_runs(chained: list[Run], extra: list[Run]) -> list[Run]:
     """Runs from both sources, overlaps settled: on the same diagonal the
     union, otherwise the longer run wins.
 
-    >>> merge_runs([Run(10, 20, 0, 10, 2)], [Run(8, 20, 0, 12, 0), Run(30, 40, 0, 10, 0)])
-    [Run(b_start=8, b_end=20, a_start=0, a_end=12, units=2), Run(b_start=30, b_end=40, a_start=0, a_end=10, units=0)]
+    >>> merge_runs([Run(30, 40, 10, 20, 2)], [Run(28, 38, 8, 18, 0), Run(50, 60, 0, 10, 0)])
+    [Run(b_start=28, b_end=40, a_start=8, a_end=20, units=2), Run(b_start=50, b_end=60, a_start=0, a_end=10, units=0)]
     """
     out: list[Run] = []
     for run in sorted(chained + extra, key=lambda r: (r.b_start, -(r.b_end - r.b_start))):
@@ -611,7 +647,10 @@ def resolve(
     """Turn unit matches into the document's removals and findings."""
     runs = merge_runs(
         extend(text, keyed, chain(keyed, matches, settings)),
-        [Run(*s, units=0) for s in stutters(keyed, settings.min_adjacent_chars)],
+        [
+            rotate_past_sentence_end(keyed.key_str(), Run(*s, units=0))
+            for s in stutters(keyed, settings.min_adjacent_chars)
+        ],
     )
     decided = decide(text, keyed, runs, settings)
     pos = keyed.pos
