@@ -84,10 +84,12 @@ def fix_mojibake(line: str) -> str:
 
 _MAX_ROUNDS = 4
 
+# Mojibake first: UTF-8 read as Windows-1252 leaves C1 controls and
+# no-break spaces that the repair needs and the other fixes would drop.
 LINE_FIXES: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("mojibake", fix_mojibake),
     ("control_chars", remove_control_chars),
     ("zero_width", remove_zero_width),
-    ("mojibake", fix_mojibake),
     ("trailing_whitespace", strip_trailing_whitespace),
 )
 

@@ -243,32 +243,70 @@ def rotate_past_sentence_end(ks: str, run: Run) -> Run:
     )
 
 
+def _neighbours(accepted: list[Run], run: Run, size: int) -> tuple[int, int]:
+    """Where the accepted runs around `run` leave it room: (floor, ceiling)."""
+    floor, ceil = 0, size
+    for other in accepted:
+        if other.b_end <= run.b_start:
+            floor = max(floor, other.b_end)
+        elif other.b_start >= run.b_end:
+            ceil = min(ceil, other.b_start)
+    return floor, ceil
+
+
+def _outside(run: Run, accepted: list[Run]) -> Run | None:
+    """The part of a run that no accepted run covers (its longest side)."""
+    b_start, b_end = run.b_start, run.b_end
+    for other in accepted:
+        if other.b_end <= b_start or other.b_start >= b_end:
+            continue
+        if other.b_start - b_start >= b_end - other.b_end:
+            b_end = other.b_start
+        else:
+            b_start = other.b_end
+        if b_end <= b_start:
+            return None
+    shift_start, shift_end = b_start - run.b_start, run.b_end - b_end
+    return Run(b_start, b_end, run.a_start + shift_start, run.a_end - shift_end, run.units)
+
+
 def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
     """Key ranges of each run: edges pushed out, trimmed, pushed out again.
 
     Trimming cuts an edge back to where the run agrees with its twin (unit
     boundaries of the two copies need not line up); pushing again then
-    follows the agreement as far as it really goes.
+    follows the agreement as far as it really goes. Longer runs go first,
+    so a long paste runs on through a short repeat that happens to sit at
+    its edge (a page footer) rather than stopping there.
     """
     ks = keyed.key_str()
     units = keyed.units
-    out: list[Run] = []
-    bounds = [(units[r[0].later][0], units[r[-1].later][1]) for r in runs]
-    for index, run in enumerate(runs):
-        prev_end = out[-1].b_end if out else 0
-        next_start = bounds[index + 1][0] if index + 1 < len(bounds) else len(ks)
-        b_start, b_end = bounds[index]
-        a_start, a_end = units[run[0].earlier][0], units[run[-1].earlier][1]
-        pushed = _push_edges(
-            ks, Run(b_start, b_end, a_start, a_end, len(run)), prev_end, next_start
+    start_runs = [
+        Run(
+            units[r[0].later][0],
+            units[r[-1].later][1],
+            units[r[0].earlier][0],
+            units[r[-1].earlier][1],
+            len(r),
         )
+        for r in runs
+    ]
+    accepted: list[Run] = []
+    for run in sorted(start_runs, key=lambda r: (-(r.b_end - r.b_start), r.b_start)):
+        fitted = _outside(run, accepted)
+        if fitted is None:
+            continue
+        floor, ceil = _neighbours(accepted, fitted, len(ks))
+        pushed = _push_edges(ks, fitted, floor, ceil)
         pushed = shift_to_paste_start(ks, text, keyed.pos, pushed)
         trimmed = trim(ks, pushed)
         if trimmed is None:
             continue
-        pushed = _push_edges(ks, trimmed, prev_end, next_start)
-        out.append(rotate_past_sentence_end(ks, pushed) if pushed.b_end < next_start else pushed)
-    return out
+        pushed = _push_edges(ks, trimmed, floor, ceil)
+        if pushed.b_end < ceil:
+            pushed = rotate_past_sentence_end(ks, pushed)
+        accepted.append(pushed)
+    return sorted(accepted, key=lambda r: r.b_start)
 
 
 # Aligned characters an edge must agree on; edits at an edge are cut off.
@@ -455,7 +493,8 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
     """Consecutive verified runs with nothing but white space between them.
 
     A pasted copy may come out of chaining as several runs (a unit spoiled
-    by typos breaks the chain); together they are one paste event.
+    by typos breaks the chain); together they are one paste event. A run
+    whose twin lies inside the group so far starts a group of its own.
     """
     groups: list[list[tuple[Run, float, str]]] = []
     for item in verified:
@@ -465,6 +504,10 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
             and not reason
             and not groups[-1][-1][2]
             and not ks[groups[-1][-1][0].b_end : run.b_start].strip()
+            and not any(
+                other.b_start < run.a_end and run.a_start < other.b_end
+                for other, _, _ in groups[-1]
+            )
         ):
             groups[-1].append(item)
         else:
