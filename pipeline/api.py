@@ -32,7 +32,7 @@ def dedupe_source(source: Source, settings: Settings | None = None) -> Result:
         more = find_repeats(kept, settings)
         if not any(r.removed for r in more):
             break
-        repeats = compose(repeats, more, pieces, pass_no)
+        repeats = compose(cleaned.text, repeats, more, pieces, pass_no)
     result = Result(source, cleaned, repeats)
     verify(result, settings.run_similarity)
     return result

@@ -34,12 +34,10 @@ class UnitMatch:
 def numbers(text: str) -> list[str]:
     """The digit runs of a key, in order: they must agree for a near match.
 
-    Spaces do not split a number (a copy may gain a space inside one).
-
-    >>> numbers("增长6.1%,2022年"), numbers("2 023年")
-    (['6', '1', '2022'], ['2023'])
+    >>> numbers("增长6.1%,2022年")
+    ['6', '1', '2022']
     """
-    return _NUMBER.findall(text.replace(" ", ""))
+    return _NUMBER.findall(text)
 
 
 def similarity(a: str, b: str) -> float:

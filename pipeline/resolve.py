@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -218,11 +219,11 @@ def rotate_past_sentence_end(ks: str, run: Run) -> Run:
 
     >>> rotate_past_sentence_end("甲.乙丙.乙丙.", Run(4, 7, 1, 4, 0))
     Run(b_start=5, b_end=8, a_start=2, a_end=5, units=0)
-    >>> ks = "x said so. y said so. y said so. z"
-    >>> rotate_past_sentence_end(ks, Run(20, 31, 9, 20, 0))
-    Run(b_start=22, b_end=33, a_start=11, a_end=22, units=0)
+    >>> ks = "xsaidso.ysaidso.ysaidso.z"
+    >>> rotate_past_sentence_end(ks, Run(15, 23, 7, 15, 0))
+    Run(b_start=16, b_end=24, a_start=8, a_end=16, units=0)
     """
-    if run.a_end != run.b_start:
+    if run.a_end != run.b_start or run.b_start == 0 or ks[run.b_start - 1] in _ENDS:
         return run
     best = 0
     slide = 0
@@ -234,8 +235,9 @@ def rotate_past_sentence_end(ks: str, run: Run) -> Run:
     ):
         slide += 1
         start = run.b_start + slide
-        if ks[start - 1] in _ENDS or (ks[start - 1] == " " and ks[start - 2] in _ENDS):
+        if ks[start - 1] in _ENDS:
             best = slide
+            break
     if not best:
         return run
     return Run(
@@ -418,6 +420,22 @@ def merge_runs(chained: list[Run], extra: list[Run]) -> list[Run]:
     >>> merge_runs([Run(30, 40, 10, 20, 2)], [Run(28, 38, 8, 18, 0), Run(50, 60, 0, 10, 0)])
     [Run(b_start=28, b_end=40, a_start=8, a_end=20, units=2), Run(b_start=50, b_end=60, a_start=0, a_end=10, units=0)]
     """
+
+    # Where stutters tile a chained run with twins no later than its own,
+    # they say the same more precisely (each copy against the first one).
+    def tiled(run: Run) -> bool:
+        inside = sorted(
+            (e for e in extra if run.b_start <= e.b_start and e.b_end <= run.b_end),
+            key=lambda e: e.b_start,
+        )
+        at = run.b_start
+        for e in inside:
+            if e.b_start > at or e.a_start > run.a_start:
+                return False
+            at = max(at, e.b_end)
+        return bool(inside) and at >= run.b_end
+
+    chained = [r for r in chained if not tiled(r)]
     out: list[Run] = []
     for run in sorted(chained + extra, key=lambda r: (r.b_start, -(r.b_end - r.b_start))):
         if not out or run.b_start >= out[-1].b_end:
@@ -527,7 +545,11 @@ def decide(
     ks = keyed.key_str()
     repeated = sum(r.b_end - r.b_start for r in runs)
     distinct = max(1, len(ks) - repeated)
-    long_enough = max(settings.min_run_chars, settings.min_run_share * distinct)
+    # Long in itself, or most of what a short text says.
+    long_enough = min(
+        settings.min_run_chars,
+        max(settings.min_adjacent_chars, settings.min_run_share * distinct),
+    )
     verified: list[tuple[Run, float, str]] = []
     for run in runs:
         if run.b_end - run.b_start < settings.min_finding_chars:
@@ -558,13 +580,15 @@ def decide(
             continue
         first, last = head[0][0], head[-1][0]
         length = last.b_end - first.b_start
-        stutter = _adjacent(ks, first, removed_spans) or _follows(ks, first, removed_spans)
+        adjacent = _adjacent(ks, first, removed_spans)
+        follows = _follows(ks, first, removed_spans)
+        stutter = adjacent or follows
         exact = all(sim == 1.0 for _, sim, _ in head)
         # A short stutter counts inside a line only: a line said twice
         # (a song, a heading echoed by the next sentence) is the author's.
         b_text_start = int(keyed.pos[first.b_start])
         inline = bool(text[_line_start(text, b_text_start) : b_text_start].strip())
-        if exact and stutter and length >= settings.min_adjacent_chars and inline:
+        if exact and (adjacent and inline or follows) and length >= settings.min_adjacent_chars:
             reason = ""
         elif length < long_enough:
             reason = f"run of {length} characters is too short to be a paste"
@@ -748,7 +772,56 @@ def _map_span(pieces: list[tuple[int, int, int]], span: Span) -> Span:
     return Span(_to_original(pieces, span.start), _to_original(pieces, span.end - 1) + 1)
 
 
+def _repoint(text: str, repeat: Repeat, removed: list[Repeat]) -> list[Repeat]:
+    """Point a twin that a later pass removed at that removal's own twin.
+
+    Piece by piece: where the repeat is a character-exact copy of its twin
+    and a later removal is a character-exact copy of its own, the offsets
+    carry over, and the repeat splits where its twin's coverage does.
+    Otherwise the twin stays (a chain ending in kept text, which verify
+    accepts).
+    """
+    twin, span = repeat.twin, repeat.span
+    covering = [r for r in removed if r.span.overlaps(twin)]
+    if not covering or text[span.start : span.end] != text[twin.start : twin.end]:
+        return [repeat]
+    pieces: list[Repeat] = []
+    at = twin.start
+    for r in sorted(covering, key=lambda r: r.span.start):
+        exact = not r.inner and text[r.span.start : r.span.end] == text[r.twin.start : r.twin.end]
+        if not exact:
+            return [repeat]
+        lo, hi = max(twin.start, r.span.start), min(twin.end, r.span.end)
+        if lo > at:
+            pieces.append(
+                dataclasses.replace(
+                    repeat,
+                    span=Span(span.start + (at - twin.start), span.start + (lo - twin.start)),
+                    twin=Span(at, lo),
+                )
+            )
+        shift = r.twin.start - r.span.start
+        pieces.append(
+            dataclasses.replace(
+                repeat,
+                span=Span(span.start + (lo - twin.start), span.start + (hi - twin.start)),
+                twin=Span(lo + shift, hi + shift),
+            )
+        )
+        at = hi
+    if at < twin.end:
+        pieces.append(
+            dataclasses.replace(
+                repeat,
+                span=Span(span.start + (at - twin.start), span.end),
+                twin=Span(at, twin.end),
+            )
+        )
+    return [p for p in pieces if len(p.span)]
+
+
 def compose(
+    text: str,
     earlier: tuple[Repeat, ...],
     later: tuple[Repeat, ...],
     pieces: list[tuple[int, int, int]],
@@ -783,6 +856,10 @@ def compose(
     new_removed = [r.span for r in out if r.removed]
     kept_before = [
         e for e in kept_before if e.removed or not any(e.span.overlaps(s) for s in new_removed)
+    ]
+    newly = [r for r in out if r.removed]
+    kept_before = [
+        piece for e in kept_before for piece in (_repoint(text, e, newly) if e.removed else [e])
     ]
     seen = {(r.span, r.twin) for r in out}
     merged = out + [e for e in kept_before if (e.span, e.twin) not in seen]

@@ -2,8 +2,8 @@
 
 The key is never written out. It folds what a copy may change without
 changing the content: NFKC (full-width forms, compatibility characters),
-case, quote and full-stop variants, and white space, which is dropped except
-for one space between two Latin words. `pos[i]` is the index in the cleaned
+case, quote and full-stop variants, and white space, which is dropped.
+`pos[i]` is the index in the cleaned
 text of the character that produced key character i, so any key range maps
 back to the author's text.
 
@@ -81,10 +81,6 @@ def is_cjk(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalnum()
 
 
-def _is_latin_word_char(ch: str) -> bool:
-    return ch.isalnum() and not is_cjk(ch)
-
-
 @dataclass(frozen=True)
 class Keyed:
     """The folded key of a text and the way back to it.
@@ -104,12 +100,14 @@ class Keyed:
 def fold(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Fold `text` into its key and the key-to-text offset map.
 
-    Vectorized: each distinct character is folded once, then the key is
-    gathered with numpy.
+    White space is dropped everywhere, between Latin words too: extraction
+    from PDF splits and merges words as freely as it spaces out CJK text,
+    and a copy must not hide behind that. Vectorized: each distinct
+    character is folded once, then the key is gathered with numpy.
 
     >>> key, pos = fold("Ａ  b，海 关")
     >>> key.tobytes().decode("utf-32-le"), pos.tolist()
-    ('a b,海关', [0, 1, 3, 4, 5, 7])
+    ('ab,海关', [0, 3, 4, 5, 7])
     """
     if not text:
         return np.zeros(0, np.uint32), np.zeros(0, np.int64)
@@ -119,36 +117,12 @@ def fold(text: str) -> tuple[np.ndarray, np.ndarray]:
     lens = np.fromiter((len(f) for f in folded), dtype=np.int64, count=len(folded))
     flat = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
     offsets = np.concatenate(([0], np.cumsum(lens)[:-1]))
-    word_start = np.fromiter(
-        (bool(f) and _is_latin_word_char(f[0]) for f in folded), dtype=bool, count=len(folded)
-    )
-    word_end = np.fromiter(
-        (bool(f) and _is_latin_word_char(f[-1]) for f in folded), dtype=bool, count=len(folded)
-    )
-    char_lens = lens[inverse]
-    # One space survives where white space separates two Latin words.
-    empty = char_lens == 0
-    is_space = (
-        empty
-        & np.fromiter((chr(int(u)).isspace() for u in uniq), dtype=bool, count=len(uniq))[inverse]
-    )
-    sep = np.zeros(len(cps), dtype=bool)
-    run_starts = np.flatnonzero(is_space & ~np.concatenate(([False], is_space[:-1])))
-    visible = np.flatnonzero(~empty)
-    if len(run_starts) and len(visible):
-        k = np.searchsorted(visible, run_starts)
-        ok = (k > 0) & (k < len(visible))
-        prev_vis = visible[np.clip(k - 1, 0, len(visible) - 1)]
-        next_vis = visible[np.clip(k, 0, len(visible) - 1)]
-        ok &= word_end[inverse[prev_vis]] & word_start[inverse[next_vis]]
-        sep[run_starts[ok]] = True
-    out_lens = np.where(sep, 1, char_lens)
+    out_lens = lens[inverse]
     total = int(out_lens.sum())
     pos = np.repeat(np.arange(len(cps), dtype=np.int64), out_lens)
     starts = np.cumsum(out_lens) - out_lens
     within = np.arange(total, dtype=np.int64) - np.repeat(starts, out_lens)
-    src = np.repeat(np.where(sep, -1, offsets[inverse]), out_lens)
-    key = np.where(src < 0, np.uint32(ord(" ")), flat[np.maximum(src, 0) + within])
+    key = flat[np.repeat(offsets[inverse], out_lens) + within]
     return key.astype(np.uint32), pos
 
 
@@ -214,8 +188,6 @@ def split_units(key: np.ndarray, max_unit_chars: int) -> tuple[tuple[int, int], 
     at = 0
     for b in [*bounds, n]:
         start = at
-        while start < b and text[start] == " ":
-            start += 1
         if b > start:
             if b - start > max_unit_chars:
                 units.extend(_chunk(key, start, b, max_unit_chars))

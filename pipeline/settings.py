@@ -24,8 +24,8 @@ class Settings:
         Character n-gram size for MinHash shingles of units written mostly
         in CJK script, where one character carries a word's worth of meaning.
     shingle_latin (5):
-        Character n-gram size for the other units (the folded key keeps one
-        space between Latin words, so these n-grams span word boundaries).
+        Character n-gram size for the other units (the folded key has no
+        white space, so these n-grams span word boundaries).
     num_perm (64):
         MinHash permutations per unit signature.
     lsh_bands (16), lsh_rows (4):
@@ -48,12 +48,15 @@ class Settings:
     max_gap_units (2):
         Unmatched units a run may bridge (a unit spoiled by typos) when the
         bridged blocks are themselves similar and carry the same numbers.
-    min_run_chars (120):
-        Key characters a repeated run needs before it is removed.
-    min_run_share (0.02):
-        ...and its share of the document's distinct content. A paragraph an
-        author repeats on purpose in a long text stays below this and is
-        reported, not removed.
+    min_run_chars (250):
+        Key characters (white space aside) a repeated run far from its twin
+        needs before it is removed: a paste brings paragraphs, while the
+        repeats an author makes on purpose (a refrain, a field description
+        in a specification, a slogan) are shorter. They are reported as
+        findings and kept.
+    min_run_share (0.5):
+        A shorter run is long enough too when it is at least this share of
+        the document's distinct content (a short notice pasted twice).
     min_adjacent_chars (16):
         An exact run that starts inside a line and follows its twin
         immediately (a stutter: the same text pasted right after itself) or
@@ -82,7 +85,7 @@ class Settings:
     max_unit_chars: int = 96
     max_gap_units: int = 2
     min_run_chars: int = 250
-    min_run_share: float = 0.0
+    min_run_share: float = 0.5
     min_adjacent_chars: int = 16
     max_edit_chars: int = 4
     min_finding_chars: int = 8

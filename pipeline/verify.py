@@ -15,7 +15,7 @@ from pipeline.segment import fold
 
 
 def _key(text: str) -> str:
-    return fold(text)[0].tobytes().decode("utf-32-le").strip(" ")
+    return fold(text)[0].tobytes().decode("utf-32-le")
 
 
 def verify(result: Result, run_similarity: float) -> None:
