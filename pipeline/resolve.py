@@ -212,7 +212,7 @@ def shift_to_paste_start(ks: str, text: str, pos: np.ndarray, run: Run) -> Run:
 _ENDS = frozenset(".!?;\"')]")
 
 
-def rotate_past_sentence_end(ks: str, run: Run) -> Run:
+def rotate_past_sentence_end(ks: str, run: Run, starts_line: bool = False) -> Run:
     """A run touching its twin can slide along the text as long as the
     character it drops at its start comes back at its end: every such
     position reads the same. Start where a sentence starts, as a paste does.
@@ -223,7 +223,7 @@ def rotate_past_sentence_end(ks: str, run: Run) -> Run:
     >>> rotate_past_sentence_end(ks, Run(15, 23, 7, 15, 0))
     Run(b_start=16, b_end=24, a_start=8, a_end=16, units=0)
     """
-    if run.a_end != run.b_start or run.b_start == 0 or ks[run.b_start - 1] in _ENDS:
+    if starts_line or run.a_end != run.b_start or run.b_start == 0 or ks[run.b_start - 1] in _ENDS:
         return run
     best = 0
     slide = 0
@@ -306,7 +306,8 @@ def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
             continue
         pushed = _push_edges(ks, trimmed, floor, ceil)
         if pushed.b_end < ceil:
-            pushed = rotate_past_sentence_end(ks, pushed)
+            starts_line = _at_line_start(text, int(keyed.pos[pushed.b_start]))
+            pushed = rotate_past_sentence_end(ks, pushed, starts_line)
         accepted.append(pushed)
     return sorted(accepted, key=lambda r: r.b_start)
 
@@ -353,21 +354,35 @@ def trim(ks: str, run: Run) -> Run | None:
     Run(b_start=7, b_end=14, a_start=0, a_end=7, units=1)
     """
     w = _EDGE_WINDOW
-    a0, b0 = run.a_start, run.b_start
-    head = _equal_blocks(ks[a0 : min(run.a_end, a0 + w)], ks[b0 : min(run.b_end, b0 + w)])
-    first = next((blk for blk in head if blk[1] - blk[0] >= _EDGE_AGREE), None)
-    if first is None:
-        return None
-    da, db = _edge_cut(first[0], first[2])
-    a_start, b_start = a0 + da, b0 + db
-    a1, b1 = run.a_end, run.b_end
-    lo_a, lo_b = max(a_start, a1 - w), max(b_start, b1 - w)
-    tail = _equal_blocks(ks[lo_a:a1], ks[lo_b:b1])
-    last = next((blk for blk in reversed(tail) if blk[1] - blk[0] >= _EDGE_AGREE), None)
-    if last is None:
-        return None
-    da, db = _edge_cut((a1 - lo_a) - last[1], (b1 - lo_b) - last[3])
-    a_end, b_end = a1 - da, b1 - db
+    a0, b0, a1, b1 = run.a_start, run.b_start, run.a_end, run.b_end
+    # Most often the copy just has text glued on: its twin's first (last)
+    # characters reappear a little way in. Otherwise align the edges.
+    lead = ks.find(ks[a0 : a0 + _LOOK], b0, min(b1, b0 + w))
+    if lead >= 0 and a1 - a0 >= _LOOK:
+        a_start, b_start = a0, lead
+    else:
+        head = _equal_blocks(ks[a0 : min(a1, a0 + w)], ks[b0 : min(b1, b0 + w)])
+        first = next((blk for blk in head if blk[1] - blk[0] >= _EDGE_AGREE), None)
+        if first is None:
+            return None
+        da, db = _edge_cut(first[0], first[2])
+        a_start, b_start = a0 + da, b0 + db
+    # ...and on the same diagonal the twin's last characters close the copy.
+    tail_at = a1 + (b_start - a_start)
+    if (
+        b_start + _LOOK <= tail_at <= b1
+        and a1 - a_start >= _LOOK
+        and ks[tail_at - _LOOK : tail_at] == ks[a1 - _LOOK : a1]
+    ):
+        a_end, b_end = a1, tail_at
+    else:
+        lo_a, lo_b = max(a_start, a1 - w), max(b_start, b1 - w)
+        tail = _equal_blocks(ks[lo_a:a1], ks[lo_b:b1])
+        last = next((blk for blk in reversed(tail) if blk[1] - blk[0] >= _EDGE_AGREE), None)
+        if last is None:
+            return None
+        da, db = _edge_cut((a1 - lo_a) - last[1], (b1 - lo_b) - last[3])
+        a_end, b_end = a1 - da, b1 - db
     if a_end <= a_start or b_end <= b_start:
         return None
     return Run(b_start, b_end, a_start, a_end, run.units)
@@ -715,7 +730,9 @@ def resolve(
     runs = merge_runs(
         extend(text, keyed, chain(keyed, matches, settings)),
         [
-            rotate_past_sentence_end(keyed.key_str(), Run(*s, units=0))
+            rotate_past_sentence_end(
+                keyed.key_str(), Run(*s, units=0), _at_line_start(text, int(keyed.pos[s[0]]))
+            )
             for s in stutters(keyed, settings.min_adjacent_chars)
         ],
     )
