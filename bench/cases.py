@@ -233,7 +233,9 @@ def _read_shared(folder: str) -> Iterator[tuple[str, str]]:
         return
     for path in sorted(root.glob("*.txt")):
         text = path.read_bytes().decode("utf-8-sig")
-        yield f"{folder}/{path.name}", text
+        # Pastes are of whole lines: a document that lacks its final line
+        # break would glue every appended copy onto its last line.
+        yield f"{folder}/{path.name}", text if text.endswith("\n") else text + "\n"
 
 
 def base_documents(quick: bool = False) -> list[tuple[str, str]]:

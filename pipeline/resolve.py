@@ -27,6 +27,8 @@ from pipeline.settings import Settings
 
 # Characters that must agree after a skipped typo before an edge moves on.
 _LOOK = 8
+# ...and to carry an edge that sits on a line break into the next line.
+_LINE_LOOK = 32
 _GAP_SIMILARITY_SLACK = 0.15
 
 
@@ -166,20 +168,31 @@ def _extend_forward(ks: str, a: int, b: int, a_ceil: int, b_ceil: int) -> tuple[
             return a, b
 
 
-def _push_edges(ks: str, run: Run, prev_end: int, next_start: int) -> Run:
-    """Push both edges of a run out over characters that agree."""
+def _push_edges(
+    ks: str, run: Run, prev_end: int, next_start: int, text: str, pos: np.ndarray
+) -> Run:
+    """Push both edges of a run out over characters that agree.
+
+    A few matching characters past an edge are as likely a shared "。" or
+    "一是" as a paste boundary: only a solid extension counts, or one that
+    reaches the twin or a neighbouring run. Past a line break (the edge of
+    a paste of whole lines) it must be more solid still.
+    """
     a_start, b_start, a_end, b_end = run.a_start, run.b_start, run.a_end, run.b_end
     b_floor = max(prev_end, a_end)
     na, nb = _extend_back(ks, a_start, b_start, 0, b_floor)
-    # A few matching characters past a unit edge are as likely a shared
-    # "。" or "一是" as a paste boundary: keep only a solid extension, or one
-    # that reaches the twin or a neighbouring run.
-    if b_start - nb >= _LOOK or nb == b_floor:
+    need = _LINE_LOOK if _at_line_start(text, int(pos[b_start])) else _LOOK
+    if b_start - nb >= need or nb == b_floor:
         a_start, b_start = na, nb
     na, nb = _extend_forward(ks, a_end, b_end, b_start, next_start)
-    if nb - b_end >= _LOOK or nb == next_start or na == b_start:
+    need = _LINE_LOOK if _at_line_end(text, int(pos[b_end - 1]) + 1) else _LOOK
+    if nb - b_end >= need or nb == next_start or na == b_start:
         a_end, b_end = na, nb
     return Run(b_start, b_end, a_start, a_end, run.units)
+
+
+def _at_line_end(text: str, i: int) -> bool:
+    return not text[i : _line_end(text, i)].strip()
 
 
 def _at_line_start(text: str, i: int) -> bool:
@@ -299,12 +312,12 @@ def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
         if fitted is None:
             continue
         floor, ceil = _neighbours(accepted, fitted, len(ks))
-        pushed = _push_edges(ks, fitted, floor, ceil)
+        pushed = _push_edges(ks, fitted, floor, ceil, text, keyed.pos)
         pushed = shift_to_paste_start(ks, text, keyed.pos, pushed)
         trimmed = trim(ks, pushed)
         if trimmed is None:
             continue
-        pushed = _push_edges(ks, trimmed, floor, ceil)
+        pushed = _push_edges(ks, trimmed, floor, ceil, text, keyed.pos)
         if pushed.b_end < ceil:
             starts_line = _at_line_start(text, int(keyed.pos[pushed.b_start]))
             pushed = rotate_past_sentence_end(ks, pushed, starts_line)

@@ -83,7 +83,7 @@ class Settings:
     run_similarity: float = 0.90
     min_unit_chars: int = 6
     max_unit_chars: int = 96
-    max_gap_units: int = 2
+    max_gap_units: int = 4
     min_run_chars: int = 250
     min_run_share: float = 0.5
     min_adjacent_chars: int = 16
