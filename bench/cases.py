@@ -430,20 +430,39 @@ ALTERATIONS: dict[str, Callable[[str, random.Random], str]] = {
 # ---------------------------------------------------------------- positives
 
 
+def _paragraph_starts(paras: list[str]) -> list[int]:
+    """Indexes where a paragraph begins: a non-blank line after a blank one
+    (or any non-blank line in a text without blank lines), and the end."""
+    blank = [not p.strip() for p in paras]
+    spaced = any(blank)
+    starts = [
+        i
+        for i, p in enumerate(paras)
+        if not blank[i] and (not spaced or i == 0 or blank[i - 1])
+    ]
+    return starts + [len(paras)]
+
+
 def _section(paras: list[str], rng: random.Random, min_chars: int = 300) -> tuple[int, int]:
-    """A run of 2-4 consecutive non-blank paragraphs, ideally min_chars long."""
-    content = [i for i, p in enumerate(paras) if len(p.strip()) > 20]
+    """Whole paragraphs (with their trailing blank lines), ideally
+    min_chars long: what a person selects and pastes again."""
+    starts = _paragraph_starts(paras)
     for _ in range(50):
-        start = rng.choice(content[: max(1, len(content) * 2 // 3)])
-        end = start + rng.randint(2, 4)
-        chunk = "".join(paras[start:end])
-        if end <= len(paras) and len(chunk.strip()) >= min_chars:
-            return start, end
-    start = content[0]
-    end = start
-    while end < len(paras) and len("".join(paras[start:end])) < min_chars:
-        end += 1
-    return start, end
+        k = rng.randrange(max(1, len(starts) * 2 // 3))
+        end_k = min(len(starts) - 1, k + rng.randint(2, 4))
+        chunk = "".join(paras[starts[k] : starts[end_k]])
+        if len(chunk.strip()) >= min_chars:
+            return starts[k], starts[end_k]
+    end_k = 1
+    while end_k < len(starts) - 1 and len("".join(paras[starts[0] : starts[end_k]])) < min_chars:
+        end_k += 1
+    return starts[0], starts[end_k]
+
+
+def _later_start(paras: list[str], after: int, rng: random.Random, lo: int, hi: int) -> int:
+    """A paragraph start some paragraphs after index `after`."""
+    starts = [i for i in _paragraph_starts(paras) if i >= after]
+    return starts[min(len(starts) - 1, rng.randint(lo, hi))]
 
 
 def positives(name: str, doc: str, rng: random.Random) -> Iterator[Case]:
@@ -459,14 +478,14 @@ def positives(name: str, doc: str, rng: random.Random) -> Iterator[Case]:
     section = "".join(paras[start:end])
     before, after = "".join(paras[:end]), "".join(paras[end:])
     yield Case("c_after_itself", name, ((before, False), (section, True), (after, False)))
-    later = min(len(paras), end + rng.randint(3, 8))
+    later = _later_start(paras, end, rng, 2, 6)
     yield Case(
         "c_further_down",
         name,
         (("".join(paras[:later]), False), (section, True), ("".join(paras[later:]), False)),
     )
     yield Case("c_at_end", name, ((doc, False), (section, True)))
-    mid = min(len(paras), end + rng.randint(1, 4))
+    mid = _later_start(paras, end, rng, 1, 3)
     yield Case(
         "c_twice_more",
         name,

@@ -48,7 +48,7 @@ class Settings:
     max_gap_units (2):
         Unmatched units a run may bridge (a unit spoiled by typos) when the
         bridged blocks are themselves similar and carry the same numbers.
-    min_run_chars (250):
+    min_run_chars (200):
         Key characters (white space aside) a repeated run far from its twin
         needs before it is removed: a paste brings paragraphs, while the
         repeats an author makes on purpose (a refrain, a field description
@@ -84,7 +84,7 @@ class Settings:
     min_unit_chars: int = 6
     max_unit_chars: int = 96
     max_gap_units: int = 4
-    min_run_chars: int = 250
+    min_run_chars: int = 200
     min_run_share: float = 0.5
     min_adjacent_chars: int = 16
     max_edit_chars: int = 4
