@@ -436,9 +436,7 @@ def _paragraph_starts(paras: list[str]) -> list[int]:
     blank = [not p.strip() for p in paras]
     spaced = any(blank)
     starts = [
-        i
-        for i, p in enumerate(paras)
-        if not blank[i] and (not spaced or i == 0 or blank[i - 1])
+        i for i, p in enumerate(paras) if not blank[i] and (not spaced or i == 0 or blank[i - 1])
     ]
     return starts + [len(paras)]
 
@@ -516,9 +514,8 @@ def _mid_line_spans(name: str, doc: str, rng: random.Random) -> Iterator[Case]:
     span = doc[start:end]
     yield Case("d_mid_sentence", name, ((doc[:end], False), (span, True), (doc[end:], False)))
     # mid-word: a Latin word's middle, or any CJK character boundary
-    words = [m.start() + 2 for m in re.finditer(r"[A-Za-z]{5,}", line.group())]
-    if words:
-        start = line.start() + rng.choice(words)
+    words = [m.start() + 2 for m in re.finditer(r"[A-Za-z]{5,}", line.group()[:-60])]
+    start = line.start() + (rng.choice(words) if words else rng.randint(2, len(line.group()) - 60))
     end = min(line.end(), start + rng.randint(60, 200))
     span = doc[start:end]
     yield Case("d_mid_word", name, ((doc[:end], False), (span, True), (doc[end:], False)))

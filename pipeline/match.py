@@ -204,12 +204,22 @@ def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, in
     ends = np.concatenate((cuts, [n]))
     ks = keyed.key_str()
     out: list[tuple[int, int, int, int]] = []
+    covered: dict[int, list[tuple[int, int]]] = {}
     for i0, i1 in zip(starts.tolist(), ends.tolist(), strict=True):
         d = int(dist[i0])
-        if d <= 0:
+        if d < min_chars or i1 - i0 < 2:
             continue
+        if any(lo <= i0 < hi for lo, hi in covered.get(d, ())):
+            continue
+        # A phrase recurring inside the span breaks the windows' agreement
+        # on the distance; follow the diagonal itself as far as it goes.
         b_start, b_end = i0, i1 - 1 + width
-        if b_end - b_start < d or d < min_chars:
+        while b_start > d and ks[b_start - 1] == ks[b_start - 1 - d]:
+            b_start -= 1
+        while b_end < len(ks) and ks[b_end] == ks[b_end - d]:
+            b_end += 1
+        covered.setdefault(d, []).append((b_start, b_end))
+        if b_end - b_start < d:
             continue
         # Text pasted more than once in a row: one run per copy, each with
         # the first copy as its twin.

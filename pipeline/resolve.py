@@ -29,6 +29,8 @@ from pipeline.settings import Settings
 _LOOK = 8
 # ...and to carry an edge that sits on a line break into the next line.
 _LINE_LOOK = 32
+# How far apart the diagonals of two runs of one copy may drift (indels).
+_GROUP_DRIFT = 64
 _GAP_SIMILARITY_SLACK = 0.15
 
 
@@ -222,7 +224,17 @@ def shift_to_paste_start(ks: str, text: str, pos: np.ndarray, run: Run) -> Run:
     return run
 
 
-_ENDS = frozenset(".!?;\"')]")
+_STOPS = frozenset(".!?;")
+_CLOSE = frozenset("\"')]")
+
+
+def _sentence_start(ks: str, i: int) -> bool:
+    """True when key position i starts a sentence (after a stop and any
+    closing quotes or brackets)."""
+    j = i - 1
+    while j >= 0 and ks[j] in _CLOSE:
+        j -= 1
+    return i == 0 or (j >= 0 and ks[j] in _STOPS)
 
 
 def rotate_past_sentence_end(ks: str, run: Run, starts_line: bool = False) -> Run:
@@ -236,7 +248,7 @@ def rotate_past_sentence_end(ks: str, run: Run, starts_line: bool = False) -> Ru
     >>> rotate_past_sentence_end(ks, Run(15, 23, 7, 15, 0))
     Run(b_start=16, b_end=24, a_start=8, a_end=16, units=0)
     """
-    if starts_line or run.a_end != run.b_start or run.b_start == 0 or ks[run.b_start - 1] in _ENDS:
+    if starts_line or run.a_end != run.b_start or _sentence_start(ks, run.b_start):
         return run
     best = 0
     slide = 0
@@ -248,7 +260,7 @@ def rotate_past_sentence_end(ks: str, run: Run, starts_line: bool = False) -> Ru
     ):
         slide += 1
         start = run.b_start + slide
-        if ks[start - 1] in _ENDS:
+        if _sentence_start(ks, start):
             best = slide
             break
     if not best:
@@ -545,11 +557,14 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
     groups: list[list[tuple[Run, float, str]]] = []
     for item in verified:
         run, _, reason = item
+        prev = groups[-1][-1][0] if groups else None
         if (
-            groups
+            prev is not None
             and not reason
             and not groups[-1][-1][2]
-            and not ks[groups[-1][-1][0].b_end : run.b_start].strip()
+            and not ks[prev.b_end : run.b_start].strip()
+            # the same copy: its twin goes on where the last one stopped
+            and abs((run.b_start - run.a_start) - (prev.b_start - prev.a_start)) <= _GROUP_DRIFT
             and not any(
                 other.b_start < run.a_end and run.a_start < other.b_end
                 for other, _, _ in groups[-1]
