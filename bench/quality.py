@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import itertools
 import sys
 import time
 from collections import defaultdict
@@ -190,8 +189,9 @@ def targets_met(table: dict[str, tuple[Score, Score]]) -> list[str]:
 
 
 SWEEP = {
-    "min_run_chars": [60, 120, 200, 300],
-    "min_run_share": [0.0, 0.02, 0.05],
+    "min_run_chars": [120, 150, 200, 250, 300],
+    "min_run_share": [0.25, 0.5, 1.0],
+    "max_gap_units": [2, 4, 8],
     "unit_similarity": [0.8, 0.85, 0.9],
     "run_similarity": [0.85, 0.9, 0.95],
     "max_edit_chars": [2, 4, 8],

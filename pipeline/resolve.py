@@ -457,8 +457,9 @@ def merge_runs(chained: list[Run], extra: list[Run]) -> list[Run]:
     """Runs from both sources, overlaps settled: on the same diagonal the
     union, otherwise the longer run wins.
 
-    >>> merge_runs([Run(30, 40, 10, 20, 2)], [Run(28, 38, 8, 18, 0), Run(50, 60, 0, 10, 0)])
-    [Run(b_start=28, b_end=40, a_start=8, a_end=20, units=2), Run(b_start=50, b_end=60, a_start=0, a_end=10, units=0)]
+    >>> merged = merge_runs([Run(30, 40, 10, 20, 2)], [Run(28, 38, 8, 18, 0), Run(50, 60, 0, 10, 0)])
+    >>> [(r.b_start, r.b_end, r.a_start, r.a_end) for r in merged]
+    [(28, 40, 8, 20), (50, 60, 0, 10)]
     """
 
     # Where stutters tile a chained run with twins no later than its own,
