@@ -457,7 +457,8 @@ def merge_runs(chained: list[Run], extra: list[Run]) -> list[Run]:
     """Runs from both sources, overlaps settled: on the same diagonal the
     union, otherwise the longer run wins.
 
-    >>> merged = merge_runs([Run(30, 40, 10, 20, 2)], [Run(28, 38, 8, 18, 0), Run(50, 60, 0, 10, 0)])
+    >>> extra = [Run(28, 38, 8, 18, 0), Run(50, 60, 0, 10, 0)]
+    >>> merged = merge_runs([Run(30, 40, 10, 20, 2)], extra)
     >>> [(r.b_start, r.b_end, r.a_start, r.a_end) for r in merged]
     [(28, 40, 8, 20), (50, 60, 0, 10)]
     """
