@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test lint bench-quality clean
+.PHONY: run test install install-test lint bench-quality bench-sweep clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ run: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no tests" >&2; exit 1; fi; exit $$rc
+
+# Detection quality per case type, with the line-hash baseline beside it.
+bench-quality: install-test
+	$(BIN)/python bench/quality.py
+
+# The sweep behind the defaults (about 20 minutes on 2 cores).
+bench-sweep: install-test
+	$(BIN)/python bench/quality.py --sweep
 
 lint: install-test
 	$(BIN)/ruff check .

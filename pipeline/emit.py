@@ -129,6 +129,51 @@ def _range(start: int, count: int) -> str:
     return str(start) if count == 1 else f"{start},{count}"
 
 
+_MAX_NOTES = 20
+
+
+def near_notes(repeat: Repeat, text: str, lines: LineIndex) -> list[str]:
+    """What a near duplicate changes against its twin, character by
+    character: ``[-twin only-]{+copy only+}`` with a little context.
+
+    >>> from pipeline.model import Span
+    >>> t = "增长6.1%。\\n增长6.1％。\\n"
+    >>> r = Repeat(Span(8, 15), Span(0, 7), 0.9, "near", True)
+    >>> near_notes(r, t, LineIndex(t))[1]
+    '#   增长6.1[-%-]{+％+}。'
+    """
+    from rapidfuzz.distance import Indel
+
+    twin = text[repeat.twin.start : repeat.twin.end]
+    copy = text[repeat.span.start : repeat.span.end]
+    head = (
+        f"# near duplicate: lines {lines.line(repeat.span.start)}-"
+        f"{lines.last_line(repeat.span.start, repeat.span.end)} repeat lines "
+        f"{lines.line(repeat.twin.start)}-{lines.last_line(repeat.twin.start, repeat.twin.end)}"
+        f" (similarity {repeat.similarity:.3f}); twin -> removed copy:"
+    )
+    notes = [head]
+    # Adjacent deletions and insertions read as one replacement.
+    ops: list[list[int]] = []
+    for op in Indel.opcodes(twin, copy):
+        if op.tag == "equal":
+            continue
+        if ops and ops[-1][1] == op.src_start and ops[-1][3] == op.dest_start:
+            ops[-1][1], ops[-1][3] = op.src_end, op.dest_end
+        else:
+            ops.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
+    for s1, s2, d1, d2 in ops[:_MAX_NOTES]:
+        before = twin[max(0, s1 - 8) : s1]
+        after = twin[s2 : s2 + 8]
+        gone = twin[s1:s2]
+        new = copy[d1:d2]
+        change = (f"[-{gone}-]" if gone else "") + (f"{{+{new}+}}" if new else "")
+        notes.append(f"#   {before}{change}{after}".replace("\n", "⏎"))
+    if len(ops) > _MAX_NOTES:
+        notes.append(f"#   ... and {len(ops) - _MAX_NOTES} more")
+    return notes
+
+
 def unified_diff(result: Result, name: str) -> str:
     """A unified diff from the cleaned input to the clean document.
 
@@ -139,7 +184,15 @@ def unified_diff(result: Result, name: str) -> str:
     if not result.removed:
         return ""
     lines = LineIndex(text)
-    out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
+    # Text before the first "---" is a comment to patch and git apply: it
+    # says, for each near duplicate, what differs from the kept twin.
+    out = [
+        note + "\n"
+        for r in result.removed
+        if r.method == "near"
+        for note in near_notes(r, text, lines)
+    ]
+    out += [f"--- a/{name}\n", f"+++ b/{name}\n"]
     delta = 0
     for lo, hi in _hunk_ranges(result, lines):
         start = lines.starts[lo - 1]
