@@ -697,8 +697,25 @@ def _blank_lines_above(text: str, start: int, floor: int) -> int:
     return count
 
 
+def _blank_lines_below(text: str, end: int) -> int:
+    """Blank lines right after the line holding position end - 1."""
+    count, at = 0, _line_end(text, max(0, end - 1)) + 1
+    while at < len(text):
+        nl = _line_end(text, at)
+        if text[at:nl].strip():
+            break
+        count, at = count + 1, nl + 1
+    return count
+
+
 def snap(
-    text: str, start: int, end: int, floor: int, ceil: int, twin_lead: int = 0
+    text: str,
+    start: int,
+    end: int,
+    floor: int,
+    ceil: int,
+    twin_lead: int = 0,
+    twin_trail: int | None = None,
 ) -> tuple[int, int]:
     """Widen [start, end) over white space only: whole lines when whole
     lines repeat, a clean cut inside a line otherwise.
@@ -740,7 +757,12 @@ def snap(
         if text[at:nl].strip() or nl >= ceil:
             break
         below, at = below + 1, nl + 1
-    if at >= len(text):
+    if twin_trail is not None:
+        # A copy right after its twin (or after another removed copy):
+        # its own blank lines mirror the twin's.
+        take_above = min(above, twin_lead)
+        take_below = below if at >= len(text) else min(below, twin_trail)
+    elif at >= len(text):
         take_below, take_above = below, max(0, min(above, twin_lead))
     else:
         take = above + below - max(above, below)
@@ -778,7 +800,11 @@ def resolve(
             later = [r for r in removed_runs if r.b_start > run.b_start]
             ceil = int(pos[later[0].b_start]) if later else len(text)
             lead = blank_lines_before(text, a.start)
-            start, end = snap(text, b.start, b.end, max(floor, a.end), ceil, lead)
+            trail = None
+            if not text[max(floor, a.end) : b.start].strip():
+                after_twin = _blank_lines_below(text, a.end)
+                trail = max(0, after_twin - lead)
+            start, end = snap(text, b.start, b.end, max(floor, a.end), ceil, lead, trail)
             b = Span(start, end)
             floor = end
         exact = sim == 1.0
