@@ -453,12 +453,12 @@ def _follows(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
     return bool(removed) and ks[removed[-1][1] : run.b_start].strip() == ""
 
 
-def merge_runs(chained: list[Run], extra: list[Run]) -> list[Run]:
+def merge_runs(ks: str, chained: list[Run], extra: list[Run]) -> list[Run]:
     """Runs from both sources, overlaps settled: on the same diagonal the
     union, otherwise the longer run wins.
 
     >>> extra = [Run(28, 38, 8, 18, 0), Run(50, 60, 0, 10, 0)]
-    >>> merged = merge_runs([Run(30, 40, 10, 20, 2)], extra)
+    >>> merged = merge_runs("", [Run(30, 40, 10, 20, 2)], extra)
     >>> [(r.b_start, r.b_end, r.a_start, r.a_end) for r in merged]
     [(28, 40, 8, 20), (50, 60, 0, 10)]
     """
@@ -494,9 +494,17 @@ def merge_runs(chained: list[Run], extra: list[Run]) -> list[Run]:
         same_diagonal = run.b_start - run.a_start == last.b_start - last.a_start
         if same_diagonal and union.a_end <= union.b_start:
             out[-1] = union
-        elif run.b_end - run.b_start > last.b_end - last.b_start:
+        elif _weight(ks, run) > _weight(ks, last):
             out[-1] = run
     return out
+
+
+def _weight(ks: str, run: Run) -> int:
+    """How much a run is to be believed where runs overlap: its length, and
+    four times that when it is an exact copy of its twin."""
+    size = run.b_end - run.b_start
+    exact = ks[run.b_start : run.b_end] == ks[run.a_start : run.a_end]
+    return size * (4 if exact else 1)
 
 
 def _whole_lines(text: str, keyed: Keyed, b_start: int, b_end: int) -> bool:
@@ -633,7 +641,13 @@ def decide(
         # (a song, a heading echoed by the next sentence) is the author's.
         b_text_start = int(keyed.pos[first.b_start])
         inline = bool(text[_line_start(text, b_text_start) : b_text_start].strip())
-        if exact and (adjacent and inline or follows) and length >= settings.min_adjacent_chars:
+        # A stutter of whole sentences is a paste from 16 characters on; one
+        # that starts or ends inside a sentence must be longer, since list
+        # items and table cells line up by chance ("MF Crypto Software;
+        # SF Crypto Software" holds "F Crypto Software; S" twice).
+        whole = _sentence_start(ks, first.b_start) and _sentence_start(ks, last.b_end)
+        stutter_min = settings.min_adjacent_chars * (1 if whole else 3)
+        if exact and (adjacent and inline or follows) and length >= stutter_min:
             reason = ""
         elif length < long_enough:
             reason = f"run of {length} characters is too short to be a paste"
@@ -780,6 +794,7 @@ def resolve(
 ) -> tuple[Repeat, ...]:
     """Turn unit matches into the document's removals and findings."""
     runs = merge_runs(
+        keyed.key_str(),
         extend(text, keyed, chain(keyed, matches, settings)),
         [
             rotate_past_sentence_end(

@@ -60,9 +60,11 @@ class Settings:
     min_adjacent_chars (16):
         An exact run that starts inside a line and follows its twin
         immediately (a stutter: the same text pasted right after itself) or
-        continues a removed paste is removed from this length on. A whole
-        line said twice in a row (a song, a heading echoed by the next
-        sentence) needs min_run_chars like any other repeat.
+        continues a removed paste is removed from this length on, when it
+        is made of whole sentences; from three times this length when it
+        starts or ends inside one. A whole line said twice in a row (a song,
+        a heading echoed by the next sentence) needs min_run_chars like any
+        other repeat.
     max_edit_chars (4):
         A near-duplicate run is removed only when every block where it
         differs from its twin is at most this many characters (insertions
