@@ -762,6 +762,10 @@ def snap(
                 end += 1
         return start, end
     if not at_line_start:
+        # Cut inside a line: the line keeps its break; blank lines left
+        # after the copy at the very end of the text go with it.
+        if not text[le:].strip() and le < len(text) - 1:
+            return start, len(text) - 1
         return start, le
     end = min(le + 1, len(text), ceil)
     above = _blank_lines_above(text, start, floor)
@@ -777,7 +781,8 @@ def snap(
         take_above = min(above, twin_lead)
         take_below = below if at >= len(text) else min(below, twin_trail)
     elif at >= len(text):
-        take_below, take_above = below, max(0, min(above, twin_lead))
+        # Pasted at the end: the blank lines above are the text's own.
+        take_below, take_above = below, 0
     else:
         take = above + below - max(above, below)
         take_below = min(below, take)
