@@ -495,7 +495,8 @@ def positives(name: str, doc: str, rng: random.Random) -> Iterator[Case]:
         ),
     )
 
-    body = doc.rstrip("\n")
+    # The copy glued straight onto the last character of the first one.
+    body = doc.rstrip()
     yield Case("d_glued", name, ((body, False), (doc, True)))
     yield from _mid_line_spans(name, doc, rng)
 

@@ -214,14 +214,18 @@ def shift_to_paste_start(ks: str, text: str, pos: np.ndarray, run: Run) -> Run:
     >>> shift_to_paste_start(k.tobytes().decode("utf-32-le"), t, p, Run(6, 8, 2, 6, 1))
     Run(b_start=4, b_end=6, a_start=0, a_end=4, units=1)
     """
-    if run.a_end != run.b_start or _at_line_start(text, int(pos[run.b_start])):
+    if run.a_end != run.b_start:
         return run
-    k = 0
+    k, best = 0, 0
     while k < run.a_start and ks[run.a_start - 1 - k] == ks[run.b_start - 1 - k]:
         k += 1
         if _at_line_start(text, int(pos[run.b_start - k])):
-            return Run(run.b_start - k, run.b_end - k, run.a_start - k, run.a_end - k, run.units)
-    return run
+            best = k
+    if not best:
+        return run
+    return Run(
+        run.b_start - best, run.b_end - best, run.a_start - best, run.a_end - best, run.units
+    )
 
 
 _STOPS = frozenset(".!?;")
