@@ -357,16 +357,27 @@ def _equal_blocks(a: str, b: str) -> list[tuple[int, int, int, int]]:
     ]
 
 
-def _edge_cut(a_skip: int, b_skip: int) -> tuple[int, int]:
-    """How far an edge moves for an unmatched stretch before agreement.
+def _edge_cut(a_part: str, b_part: str) -> tuple[int, int]:
+    """How far an edge moves over the stretch before solid agreement.
 
-    A substitution of a character or two (both sides have one) is a typo
-    and stays inside the run; characters only the copy has are glued-on
-    text and are cut off; characters only the twin has are the copy's loss.
+    A short stretch that both sides have, nearly alike (a typo at the edge),
+    stays inside the run; characters only the copy has are glued-on text
+    and are cut off; characters only the twin has are the copy's loss.
+
+    >>> _edge_cut("the", "thx"), _edge_cut("", "glued"), _edge_cut("ab", "")
+    ((0, 0), (0, 5), (2, 0))
     """
-    if 0 < a_skip <= 2 and 0 < b_skip <= 2:
+    from rapidfuzz.distance import Indel
+
+    if (
+        a_part
+        and b_part
+        and len(a_part) <= 8
+        and abs(len(a_part) - len(b_part)) <= 2
+        and Indel.distance(a_part, b_part) <= 4
+    ):
         return 0, 0
-    return a_skip, b_skip
+    return len(a_part), len(b_part)
 
 
 def trim(ks: str, run: Run) -> Run | None:
@@ -394,7 +405,7 @@ def trim(ks: str, run: Run) -> Run | None:
         first = next((blk for blk in head if blk[1] - blk[0] >= _EDGE_AGREE), None)
         if first is None:
             return None
-        da, db = _edge_cut(first[0], first[2])
+        da, db = _edge_cut(ks[a0 : a0 + first[0]], ks[b0 : b0 + first[2]])
         a_start, b_start = a0 + da, b0 + db
     # ...and on the same diagonal the twin's last characters close the copy.
     tail_at = a1 + (b_start - a_start)
@@ -410,7 +421,7 @@ def trim(ks: str, run: Run) -> Run | None:
         last = next((blk for blk in reversed(tail) if blk[1] - blk[0] >= _EDGE_AGREE), None)
         if last is None:
             return None
-        da, db = _edge_cut((a1 - lo_a) - last[1], (b1 - lo_b) - last[3])
+        da, db = _edge_cut(ks[lo_a + last[1] : a1], ks[lo_b + last[3] : b1])
         a_end, b_end = a1 - da, b1 - db
     if a_end <= a_start or b_end <= b_start:
         return None
