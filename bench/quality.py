@@ -102,11 +102,18 @@ def score(case: Case, cleaned: str, removed_mask: np.ndarray, output: str, fix_t
     labels = cleaned_labels(case, cleaned, fix_text)
     visible = np.array([not c.isspace() for c in cleaned], dtype=bool)
     expected = clean(case.expected, fix_text).text
+    removed = int((removed_mask & visible).sum())
+    correct = int((removed_mask & visible & labels).sum())
+    if output == expected:
+        # The same text can be cut one way or another where the characters
+        # at both edges agree ("...to the|rvices ... to the|rvices"): when the
+        # output is the expected text, what went is exactly the repeat.
+        correct = removed
     return Score(
         docs=1,
         equal=int(output == expected),
-        removed=int((removed_mask & visible).sum()),
-        correct=int((removed_mask & visible & labels).sum()),
+        removed=removed,
+        correct=correct,
         repeat=int((labels & visible).sum()),
     )
 
