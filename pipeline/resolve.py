@@ -928,6 +928,40 @@ def _repoint(text: str, repeat: Repeat, removed: list[Repeat]) -> list[Repeat]:
     return [p for p in pieces if len(p.span)]
 
 
+def _to_kept(pieces: list[tuple[int, int, int]], i: int) -> int | None:
+    for kept_start, orig_start, size in pieces:
+        if orig_start <= i < orig_start + size:
+            return kept_start + (i - orig_start)
+    return None
+
+
+def _repoint_kept(
+    kept: str,
+    pieces: list[tuple[int, int, int]],
+    repeat: Repeat,
+    taken: list[Repeat],
+    pass_no: int,
+) -> Repeat:
+    """A twin this pass removed, moved to where this pass's removal came
+    from, when that removal is an exact copy in the text the pass saw.
+    The repeat is then reported against that text (its pass number)."""
+    start = _to_kept(pieces, repeat.twin.start)
+    last = _to_kept(pieces, repeat.twin.end - 1)
+    if start is None or last is None:
+        return repeat
+    end = last + 1
+    for r in taken:
+        if (
+            r.span.start <= start
+            and end <= r.span.end
+            and kept[r.span.start : r.span.end] == kept[r.twin.start : r.twin.end]
+        ):
+            shift = r.twin.start - r.span.start
+            twin = _map_span(pieces, Span(start + shift, end + shift))
+            return dataclasses.replace(repeat, twin=twin, pass_no=pass_no)
+    return repeat
+
+
 def compose(
     text: str,
     earlier: tuple[Repeat, ...],
@@ -968,6 +1002,16 @@ def compose(
     newly = [r for r in out if r.removed]
     kept_before = [
         piece for e in kept_before for piece in (_repoint(text, e, newly) if e.removed else [e])
+    ]
+    # Twins still taken by this pass: move them along this pass's own
+    # removals, in the coordinates of the text this pass saw.
+    kept = "".join(text[o : o + n] for _, o, n in pieces)
+    taken = [r for r in later if r.removed]
+    kept_before = [
+        _repoint_kept(kept, pieces, e, taken, pass_no)
+        if e.removed and any(e.twin.overlaps(s) for s in new_removed)
+        else e
+        for e in kept_before
     ]
     seen = {(r.span, r.twin) for r in out}
     merged = out + [e for e in kept_before if (e.span, e.twin) not in seen]
