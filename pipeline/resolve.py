@@ -533,6 +533,16 @@ def _whole_lines(text: str, keyed: Keyed, b_start: int, b_end: int) -> bool:
     return not before.strip() and not after.strip()
 
 
+def _realign(ks: str, run: Run) -> Run | None:
+    """Re-align the twin's edges to a clipped run, keeping the run's own."""
+    w = _LOOK
+    a0 = ks.find(ks[run.b_start : run.b_start + w], max(0, run.a_start - w), run.a_start + w)
+    a1 = ks.rfind(ks[run.b_end - w : run.b_end], max(0, run.a_end - 2 * w), run.a_end + w)
+    if a0 < 0 or a1 < 0 or a1 + w <= a0 or a1 + w > run.b_start:
+        return trim(ks, run)
+    return Run(run.b_start, run.b_end, a0, a1 + w, run.units)
+
+
 def _clip_to_lines(text: str, keyed: Keyed, runs: list[Run]) -> list[Run]:
     """The runs cut back to the whole lines they cover (maybe none)."""
     pos = keyed.pos
@@ -674,6 +684,9 @@ def decide(
             # an author's wording, as in two years' reports. Keep the partial
             # lines at the edges and see whether whole lines remain.
             clipped = _clip_to_lines(text, keyed, [r for r, _, _ in head])
+            # Clipping moves both sides by the same count; typos on the way
+            # shift the twin's edge a little: align the edges again.
+            clipped = [t for t in (_realign(ks, r) for r in clipped) if t is not None]
             rechecked = [(r, *_verify_run(ks, r, settings)) for r in clipped]
             size = clipped[-1].b_end - clipped[0].b_start if clipped else 0
             if clipped and size >= long_enough and not any(why for _, _, why in rechecked):
