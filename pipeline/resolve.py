@@ -31,6 +31,8 @@ _LOOK = 8
 _LINE_LOOK = 32
 # How far apart the diagonals of two runs of one copy may drift (indels).
 _GROUP_DRIFT = 64
+# The longest stretch between two runs of one copy that may be bridged.
+_BRIDGE_CHARS = 1000
 _GAP_SIMILARITY_SLACK = 0.15
 
 
@@ -611,6 +613,35 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
     return groups
 
 
+def _bridge(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
+    """Join two runs of one copy over the stretch between them.
+
+    Dense typos can spoil several units in a row, more than chaining
+    bridges; when the runs on both sides share a diagonal and the joined
+    run still verifies as a whole, the stretch between was part of the
+    copy too.
+    """
+    out: list[Run] = []
+    for run in runs:
+        if out:
+            last = out[-1]
+            drift = abs((run.b_start - run.a_start) - (last.b_start - last.a_start))
+            joined = Run(last.b_start, run.b_end, last.a_start, run.a_end, last.units + run.units)
+            if (
+                drift <= _GROUP_DRIFT
+                and run.b_start - last.b_end <= _BRIDGE_CHARS
+                and last.a_end <= run.a_start
+                and joined.a_end <= joined.b_start
+                and not _verify_run(ks, joined, settings)[1]
+                and not _verify_run(ks, last, settings)[1]
+                and not _verify_run(ks, run, settings)[1]
+            ):
+                out[-1] = joined
+                continue
+        out.append(run)
+    return out
+
+
 def decide(
     text: str, keyed: Keyed, runs: list[Run], settings: Settings
 ) -> list[tuple[Run, float, bool, str]]:
@@ -628,6 +659,7 @@ def decide(
         settings.min_run_chars,
         max(settings.min_adjacent_chars, settings.min_run_share * distinct),
     )
+    runs = _bridge(ks, runs, settings)
     verified: list[tuple[Run, float, str]] = []
     for run in runs:
         if run.b_end - run.b_start < settings.min_finding_chars:
