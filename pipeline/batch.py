@@ -34,10 +34,6 @@ class Outcome:
     results: list[tuple[Input, Result]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
 
-    @property
-    def exit_code_errors(self) -> bool:
-        return bool(self.errors)
-
 
 def _walk(root: Path) -> Iterator[Path]:
     """Text files under `root`, sorted, hidden entries and link loops skipped."""
