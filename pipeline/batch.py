@@ -113,17 +113,13 @@ def process(
     on_result: Callable[[Input, Result], None] | None = None,
 ) -> list[tuple[Input, Result]]:
     """Deduplicate each input; errors are collected, never raised."""
-    from pipeline.api import dedupe_file
+    from pipeline.api import dedupe_source
+    from pipeline.read import read_file
 
     results: list[tuple[Input, Result]] = []
     for item in inputs:
         try:
-            result = dedupe_file(item.path, settings, encoding)
-            result = Result(
-                result.source.__class__(**{**result.source.__dict__, "path": item.shown}),
-                result.cleaned,
-                result.repeats,
-            )
+            result = dedupe_source(read_file(item.path, item.shown, encoding), settings)
             if on_result is not None:
                 on_result(item, result)
         except InputError as exc:
