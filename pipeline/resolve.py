@@ -613,6 +613,36 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
     return groups
 
 
+def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
+    """Carry each run over the stretch before it (back to the run before,
+    or to its own twin) and after it (to the next run, or the end), along
+    its diagonal, where the stretch is the twin's too with typos.
+
+    The first and last lines of a copy with typos often fail to match as
+    units: the stretch against the twin's own neighbours says whether they
+    belong to the copy.
+    """
+    out: list[Run] = []
+    for index, run in enumerate(runs):
+        if _verify_run(ks, run, settings)[1]:
+            out.append(run)
+            continue
+        d = run.b_start - run.a_start
+        floor = max(out[-1].b_end if out else 0, run.a_end, d)
+        if 0 < run.b_start - floor <= _BRIDGE_CHARS:
+            wider = Run(floor, run.b_end, floor - d, run.a_end, run.units)
+            if not _verify_run(ks, wider, settings)[1]:
+                run = wider
+        ceil = runs[index + 1].b_start if index + 1 < len(runs) else len(ks)
+        if 0 < ceil - run.b_end <= _BRIDGE_CHARS:
+            grow = ceil - run.b_end
+            wider = Run(run.b_start, ceil, run.a_start, run.a_end + grow, run.units)
+            if wider.a_end <= wider.b_start and not _verify_run(ks, wider, settings)[1]:
+                run = wider
+        out.append(run)
+    return out
+
+
 def _bridge(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
     """Join two runs of one copy over the stretch between them.
 
@@ -621,6 +651,7 @@ def _bridge(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
     run still verifies as a whole, the stretch between was part of the
     copy too.
     """
+    runs = _reach_out(ks, runs, settings)
     out: list[Run] = []
     for run in runs:
         if out:
