@@ -825,11 +825,12 @@ def snap(
     """Widen [start, end) over white space only: whole lines when whole
     lines repeat, a clean cut inside a line otherwise.
 
-    Blank lines around a removed block of lines are shared out so that the
-    text around it keeps its spacing: in the middle of a text, as many
-    blank lines stay as stood on the wider side of the block; at the end,
-    the block takes what follows it and as many blank lines before it as
-    stand before its twin (`twin_lead`), so the kept copy keeps its own.
+    Blank lines around a removed block of lines: a paste starts at a
+    paragraph and brings its own trailing blank lines, so the block takes
+    the blank lines after it and leaves those above it to the text. A copy
+    right after its twin (`twin_trail` given) mirrors the twin instead: as
+    many blank lines before it as before the twin (`twin_lead`), as many
+    after it as the twin has of its own.
 
     >>> t = "甲乙。\\n丙丁。\\n甲乙。\\n"
     >>> snap(t, 8, 11, 0, len(t))
@@ -871,13 +872,8 @@ def snap(
         # its own blank lines mirror the twin's.
         take_above = min(above, twin_lead)
         take_below = below if at >= len(text) else min(below, twin_trail)
-    elif at >= len(text):
-        # Pasted at the end: the blank lines above are the text's own.
-        take_below, take_above = below, 0
     else:
-        take = above + below - max(above, below)
-        take_below = min(below, take)
-        take_above = take - take_below
+        take_below, take_above = below, 0
     for _ in range(take_below):
         end = _line_end(text, end) + 1
     for _ in range(take_above):
