@@ -627,6 +627,14 @@ def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
         if _verify_run(ks, run, settings)[1]:
             out.append(run)
             continue
+        # A character doubled at the seam of two copies ("…patience!
+        # CCHAPTER 32") belongs to the later copy.
+        seam = ks[run.a_end : run.b_start]
+        if 0 < len(seam) <= 2 and seam in (
+            ks[run.b_start : run.b_start + len(seam)],
+            ks[run.a_end - len(seam) : run.a_end],
+        ):
+            run = Run(run.a_end, run.b_end, run.a_start, run.a_end, run.units)
         d = run.b_start - run.a_start
         floor = max(out[-1].b_end if out else 0, run.a_end, d)
         if 0 < run.b_start - floor <= _BRIDGE_CHARS:
