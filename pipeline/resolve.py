@@ -623,7 +623,10 @@ def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
     belong to the copy.
     """
     out: list[Run] = []
+    absorbed: set[int] = set()
     for index, run in enumerate(runs):
+        if index in absorbed:
+            continue
         if _verify_run(ks, run, settings)[1]:
             out.append(run)
             continue
@@ -641,12 +644,23 @@ def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
             wider = Run(floor, run.b_end, floor - d, run.a_end, run.units)
             if not _verify_run(ks, wider, settings)[1]:
                 run = wider
-        ceil = runs[index + 1].b_start if index + 1 < len(runs) else len(ks)
-        if 0 < ceil - run.b_end <= _BRIDGE_CHARS:
+        nxt = runs[index + 1] if index + 1 < len(runs) else None
+        ceils = [nxt.b_start if nxt else len(ks)]
+        # A short repeat right after a long copy (a page footer that also
+        # matches other pages) may be the copy's own last line.
+        if nxt and 4 * (nxt.b_end - nxt.b_start) <= run.b_end - run.b_start:
+            after = runs[index + 2].b_start if index + 2 < len(runs) else len(ks)
+            ceils = [after, nxt.b_end, *ceils]
+        for ceil in ceils:
             grow = ceil - run.b_end
+            if not 0 < grow <= _BRIDGE_CHARS:
+                continue
             wider = Run(run.b_start, ceil, run.a_start, run.a_end + grow, run.units)
             if wider.a_end <= wider.b_start and not _verify_run(ks, wider, settings)[1]:
+                if nxt and ceil > nxt.b_start:
+                    absorbed.add(index + 1)
                 run = wider
+                break
         out.append(run)
     return out
 
