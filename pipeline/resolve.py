@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -571,6 +572,19 @@ def _clip_to_lines(text: str, keyed: Keyed, runs: list[Run]) -> list[Run]:
     return [r for r in runs if r.b_end > r.b_start and r.a_end > r.a_start]
 
 
+def _verifier(ks: str, settings: Settings) -> Callable[[Run], tuple[float, str]]:
+    """_verify_run for one text, remembered: decide's steps ask about the
+    same runs again, and a whole copy costs an alignment of its length."""
+    memo: dict[Run, tuple[float, str]] = {}
+
+    def check(run: Run) -> tuple[float, str]:
+        if run not in memo:
+            memo[run] = _verify_run(ks, run, settings)
+        return memo[run]
+
+    return check
+
+
 def _verify_run(ks: str, run: Run, settings: Settings) -> tuple[float, str]:
     """Similarity to the twin, and why the run cannot go ("" if it can)."""
     a_text, b_text = ks[run.a_start : run.a_end], ks[run.b_start : run.b_end]
@@ -613,7 +627,7 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
     return groups
 
 
-def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
+def _reach_out(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str]]) -> list[Run]:
     """Carry each run over the stretch before it (back to the run before,
     or to its own twin) and after it (to the next run, or the end), along
     its diagonal, where the stretch is the twin's too with typos.
@@ -627,7 +641,7 @@ def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
     for index, run in enumerate(runs):
         if index in absorbed:
             continue
-        if _verify_run(ks, run, settings)[1]:
+        if check(run)[1]:
             out.append(run)
             continue
         # A character doubled at the seam of two copies ("…patience!
@@ -642,7 +656,7 @@ def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
         floor = max(out[-1].b_end if out else 0, run.a_end, d)
         if 0 < run.b_start - floor <= _BRIDGE_CHARS:
             wider = Run(floor, run.b_end, floor - d, run.a_end, run.units)
-            if not _verify_run(ks, wider, settings)[1]:
+            if not check(wider)[1]:
                 run = wider
         nxt = runs[index + 1] if index + 1 < len(runs) else None
         ceils = [nxt.b_start if nxt else len(ks)]
@@ -656,7 +670,7 @@ def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
             if not 0 < grow <= _BRIDGE_CHARS:
                 continue
             wider = Run(run.b_start, ceil, run.a_start, run.a_end + grow, run.units)
-            if wider.a_end <= wider.b_start and not _verify_run(ks, wider, settings)[1]:
+            if wider.a_end <= wider.b_start and not check(wider)[1]:
                 if nxt and ceil > nxt.b_start:
                     absorbed.add(index + 1)
                 run = wider
@@ -665,7 +679,7 @@ def _reach_out(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
     return out
 
 
-def _bridge(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
+def _bridge(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str]]) -> list[Run]:
     """Join two runs of one copy over the stretch between them.
 
     Dense typos can spoil several units in a row, more than chaining
@@ -673,7 +687,7 @@ def _bridge(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
     run still verifies as a whole, the stretch between was part of the
     copy too.
     """
-    runs = _reach_out(ks, runs, settings)
+    runs = _reach_out(ks, runs, check)
     out: list[Run] = []
     for run in runs:
         if out:
@@ -685,9 +699,9 @@ def _bridge(ks: str, runs: list[Run], settings: Settings) -> list[Run]:
                 and run.b_start - last.b_end <= _BRIDGE_CHARS
                 and last.a_end <= run.a_start
                 and joined.a_end <= joined.b_start
-                and not _verify_run(ks, joined, settings)[1]
-                and not _verify_run(ks, last, settings)[1]
-                and not _verify_run(ks, run, settings)[1]
+                and not check(joined)[1]
+                and not check(last)[1]
+                and not check(run)[1]
             ):
                 out[-1] = joined
                 continue
@@ -712,12 +726,13 @@ def decide(
         settings.min_run_chars,
         max(settings.min_adjacent_chars, settings.min_run_share * distinct),
     )
-    runs = _bridge(ks, runs, settings)
+    check = _verifier(ks, settings)
+    runs = _bridge(ks, runs, check)
     verified: list[tuple[Run, float, str]] = []
     for run in runs:
         if run.b_end - run.b_start < settings.min_finding_chars:
             continue
-        sim, reason = _verify_run(ks, run, settings)
+        sim, reason = check(run)
         verified.append((run, sim, reason))
     removed_spans: list[tuple[int, int]] = []
     out: list[tuple[Run, float, bool, str]] = []
@@ -772,7 +787,7 @@ def decide(
             # Clipping moves both sides by the same count; typos on the way
             # shift the twin's edge a little: align the edges again.
             clipped = [t for t in (_realign(ks, r) for r in clipped) if t is not None]
-            rechecked = [(r, *_verify_run(ks, r, settings)) for r in clipped]
+            rechecked = [(r, *check(r)) for r in clipped]
             size = clipped[-1].b_end - clipped[0].b_start if clipped else 0
             if clipped and size >= long_enough and not any(why for _, _, why in rechecked):
                 head = rechecked
@@ -805,13 +820,7 @@ def blank_lines_before(text: str, start: int) -> int:
     >>> blank_lines_before("a\\n\\n\\nb\\n", 4)
     2
     """
-    count, at = 0, _line_start(text, start)
-    while at > 0:
-        prev = _line_start(text, at - 1)
-        if text[prev : at - 1].strip():
-            break
-        count, at = count + 1, prev
-    return count
+    return _blank_lines_above(text, _line_start(text, start), 0)
 
 
 def _blank_lines_above(text: str, start: int, floor: int) -> int:
