@@ -30,6 +30,8 @@ from pipeline.settings import Settings
 _LOOK = 8
 # ...and to carry an edge that sits on a line break into the next line.
 _LINE_LOOK = 32
+# ...or into whole lines that end where both copies' lines end.
+_WHOLE_LINE_LOOK = 16
 # How far apart the diagonals of two runs of one copy may drift (indels).
 _GROUP_DRIFT = 64
 # The longest stretch between two runs of one copy that may be bridged.
@@ -186,11 +188,19 @@ def _push_edges(
     a_start, b_start, a_end, b_end = run.a_start, run.b_start, run.a_end, run.b_end
     b_floor = max(prev_end, a_end)
     na, nb = _extend_back(ks, a_start, b_start, 0, b_floor)
-    need = _LINE_LOOK if _at_line_start(text, int(pos[b_start])) else _LOOK
+    need = _LOOK
+    if _at_line_start(text, int(pos[b_start])):
+        # Whole lines on both sides (a heading above both copies) are
+        # less of a coincidence than a line's first few characters.
+        whole = nb < b_start and all(_at_line_start(text, int(pos[k])) for k in (na, nb))
+        need = _WHOLE_LINE_LOOK if whole else _LINE_LOOK
     if b_start - nb >= need or nb == b_floor:
         a_start, b_start = na, nb
     na, nb = _extend_forward(ks, a_end, b_end, b_start, next_start)
-    need = _LINE_LOOK if _at_line_end(text, int(pos[b_end - 1]) + 1) else _LOOK
+    need = _LOOK
+    if _at_line_end(text, int(pos[b_end - 1]) + 1):
+        whole = nb > b_end and all(_at_line_end(text, int(pos[k - 1]) + 1) for k in (na, nb))
+        need = _WHOLE_LINE_LOOK if whole else _LINE_LOOK
     if nb - b_end >= need or nb == next_start or na == b_start:
         a_end, b_end = na, nb
     return Run(b_start, b_end, a_start, a_end, run.units)
@@ -627,6 +637,54 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
     return groups
 
 
+def _nearest(ks: str, probe: str, lo: int, hi: int, at: int) -> int | None:
+    """Where `probe` occurs in ks[lo:hi] nearest to `at`, if anywhere."""
+    best, i = None, ks.find(probe, lo, hi)
+    while i >= 0:
+        if best is None or abs(i - at) < abs(best - at):
+            best = i
+        i = ks.find(probe, i + 1, hi)
+    return best
+
+
+def _realigned_heads(ks: str, run: Run, lowest: int) -> list[Run]:
+    """The run with its start edge re-aligned on the twin's first (or its
+    own first) characters, a little off the diagonal."""
+    out: list[Run] = []
+    w, drift = _LOOK, _GROUP_DRIFT
+    b = _nearest(
+        ks,
+        ks[run.a_start : run.a_start + w],
+        max(lowest, run.b_start - drift),
+        run.b_start + drift + w,
+        run.b_start,
+    )
+    if b is not None and b != run.b_start and b < run.b_end:
+        out.append(Run(b, run.b_end, run.a_start, run.a_end, run.units))
+    a = _nearest(
+        ks,
+        ks[run.b_start : run.b_start + w],
+        max(0, run.a_start - drift),
+        min(run.a_end, run.a_start + drift + w),
+        run.a_start,
+    )
+    if a is not None and a != run.a_start:
+        out.append(Run(run.b_start, run.b_end, a, run.a_end, run.units))
+    return out
+
+
+def _realigned_tails(ks: str, run: Run) -> list[Run]:
+    """The run with its twin's end re-aligned on the run's last characters."""
+    w, drift = _LOOK, _GROUP_DRIFT
+    probe = ks[run.b_end - w : run.b_end]
+    a = _nearest(
+        ks, probe, max(run.a_start, run.a_end - drift - w), run.a_end + drift, run.a_end - w
+    )
+    if a is None or a + w == run.a_end:
+        return []
+    return [Run(run.b_start, run.b_end, run.a_start, a + w, run.units)]
+
+
 def _reach_out(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str]]) -> list[Run]:
     """Carry each run over the stretch before it (back to the run before,
     or to its own twin) and after it (to the next run, or the end), along
@@ -653,11 +711,15 @@ def _reach_out(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str
         ):
             run = Run(run.a_end, run.b_end, run.a_start, run.a_end, run.units)
         d = run.b_start - run.a_start
-        floor = max(out[-1].b_end if out else 0, run.a_end, d)
+        lowest = max(out[-1].b_end if out else 0, run.a_end)
+        floor = max(lowest, d)
         if 0 < run.b_start - floor <= _BRIDGE_CHARS:
             wider = Run(floor, run.b_end, floor - d, run.a_end, run.units)
-            if not check(wider)[1]:
-                run = wider
+            # Typos that add or drop characters move the diagonal a little.
+            for grown in (wider, *_realigned_heads(ks, wider, lowest)):
+                if not check(grown)[1]:
+                    run = grown
+                    break
         nxt = runs[index + 1] if index + 1 < len(runs) else None
         ceils = [nxt.b_start if nxt else len(ks)]
         # A short repeat right after a long copy (a page footer that also
@@ -670,10 +732,18 @@ def _reach_out(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str
             if not 0 < grow <= _BRIDGE_CHARS:
                 continue
             wider = Run(run.b_start, ceil, run.a_start, run.a_end + grow, run.units)
-            if wider.a_end <= wider.b_start and not check(wider)[1]:
+            grown = next(
+                (
+                    r
+                    for r in (wider, *_realigned_tails(ks, wider))
+                    if r.a_end <= r.b_start and not check(r)[1]
+                ),
+                None,
+            )
+            if grown is not None:
                 if nxt and ceil > nxt.b_start:
                     absorbed.add(index + 1)
-                run = wider
+                run = grown
                 break
         out.append(run)
     return out
@@ -697,7 +767,8 @@ def _bridge(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str]])
             if (
                 drift <= _GROUP_DRIFT
                 and run.b_start - last.b_end <= _BRIDGE_CHARS
-                and last.a_end <= run.a_start
+                # (reaching out may have carried the twins a little into each other)
+                and last.a_end <= run.a_start + _LOOK
                 and joined.a_end <= joined.b_start
                 and not check(joined)[1]
                 and not check(last)[1]
@@ -852,6 +923,8 @@ def snap(
     ceil: int,
     twin_lead: int = 0,
     twin_trail: int | None = None,
+    continues: bool = False,
+    twin_on_top: bool = False,
 ) -> tuple[int, int]:
     """Widen [start, end) over white space only: whole lines when whole
     lines repeat, a clean cut inside a line otherwise.
@@ -861,7 +934,10 @@ def snap(
     the blank lines after it and leaves those above it to the text. A copy
     right after its twin (`twin_trail` given) mirrors the twin instead: as
     many blank lines before it as before the twin (`twin_lead`), as many
-    after it as the twin has of its own.
+    after it as the twin has of its own. A removal that `continues` one
+    which began a line (a noisy copy found in two pieces) ends like a
+    block of whole lines. A copy of a twin that opens the text
+    (`twin_on_top`) takes as many blank lines above it as the twin has.
 
     >>> t = "甲乙。\\n丙丁。\\n甲乙。\\n"
     >>> snap(t, 8, 11, 0, len(t))
@@ -875,6 +951,8 @@ def snap(
     at_line_start = text[ls:start].strip() == "" and ls >= floor
     if at_line_start:
         start = ls
+    elif continues and start == floor:
+        at_line_start = True
     else:
         while start > floor and text[start - 1] in _HSPACE:
             start -= 1
@@ -883,6 +961,9 @@ def snap(
         if at_line_start:
             while end < ceil and text[end] in _HSPACE:
                 end += 1
+            if twin_on_top and start == ls:
+                for _ in range(min(_blank_lines_above(text, start, floor), twin_lead)):
+                    start = _line_start(text, start - 1)
         return start, end
     if not at_line_start:
         # Cut inside a line: the line keeps its break; blank lines left
@@ -904,12 +985,77 @@ def snap(
         take_above = min(above, twin_lead)
         take_below = below if at >= len(text) else min(below, twin_trail)
     else:
-        take_below, take_above = below, 0
+        take_below = below
+        take_above = min(above, twin_lead) if twin_on_top else 0
     for _ in range(take_below):
         end = _line_end(text, end) + 1
     for _ in range(take_above):
         start = _line_start(text, start - 1)
     return start, end
+
+
+# Key characters a copy's first (last) line may hold outside its run.
+_LINE_EDGE = 8
+
+
+def _edge_alike(a: str, b: str) -> bool:
+    """Two short line edges that say the same, up to a typo."""
+    from rapidfuzz.distance import Indel
+
+    return (
+        0 < len(a) <= _LINE_EDGE
+        and 0 < len(b) <= _LINE_EDGE
+        and numbers(a) == numbers(b)
+        and Indel.normalized_similarity(a, b) >= 0.6
+    )
+
+
+def _fit_line_edges(
+    text: str, keyed: Keyed, decided: list[tuple[Run, float, bool, str]], settings: Settings
+) -> list[tuple[Run, float, bool, str]]:
+    """Carry a removed run to the edges of its first and last lines when
+    what it leaves there mirrors its twin's line (a typo on the copy's
+    first characters stops the alignment short of the line start).
+    """
+    ks, pos = keyed.key_str(), keyed.pos
+    removed = [run.b_start for run, _, gone, _ in decided if gone]
+    spans = [(run.b_start, run.b_end) for run, _, gone, _ in decided if gone]
+
+    def clear(lo: int, hi: int) -> bool:
+        # a twin must stay clear of every removal
+        return not any(s < hi and lo < e for s, e in spans)
+
+    def key_at(i: int) -> int:
+        return int(np.searchsorted(pos, i))
+
+    out: list[tuple[Run, float, bool, str]] = []
+    floor = 0
+    for run, sim, gone, reason in decided:
+        if gone:
+            later = [b for b in removed if b > run.b_start]
+            ceil = later[0] if later else len(ks)
+            b0, a0, b1, a1 = run.b_start, run.a_start, run.b_end, run.a_end
+            b_ls = key_at(_line_start(text, int(pos[b0])))
+            a_ls = key_at(_line_start(text, int(pos[a0])))
+            if b_ls >= max(floor, a1) and clear(a_ls, a0) and _edge_alike(ks[a_ls:a0], ks[b_ls:b0]):
+                b0, a0 = b_ls, a_ls
+            b_le = key_at(_line_end(text, int(pos[b1 - 1]) + 1))
+            a_le = key_at(_line_end(text, int(pos[a1 - 1]) + 1))
+            if (
+                b_le <= ceil
+                and a_le <= b0
+                and clear(a1, a_le)
+                and _edge_alike(ks[a1:a_le], ks[b1:b_le])
+            ):
+                b1, a1 = b_le, a_le
+            fitted = Run(b0, b1, a0, a1, run.units)
+            if fitted != run:
+                fitted_sim, why = _verify_run(ks, fitted, settings)
+                if not why:
+                    run, sim = fitted, fitted_sim
+            floor = run.b_end
+        out.append((run, sim, gone, reason))
+    return out
 
 
 def resolve(
@@ -927,9 +1073,11 @@ def resolve(
         ],
     )
     decided = decide(text, keyed, runs, settings)
+    decided = _fit_line_edges(text, keyed, decided, settings)
     pos = keyed.pos
     repeats: list[Repeat] = []
     floor = 0
+    line_open = False  # the last removal began a line and ends at floor
     removed_runs = [r for r, _, removed, _ in decided if removed]
     for run, sim, removed, reason in decided:
         b = Span(int(pos[run.b_start]), int(pos[run.b_end - 1]) + 1)
@@ -942,7 +1090,11 @@ def resolve(
             if not text[max(floor, a.end) : b.start].strip():
                 after_twin = _blank_lines_below(text, a.end)
                 trail = max(0, after_twin - lead)
-            start, end = snap(text, b.start, b.end, max(floor, a.end), ceil, lead, trail)
+            on_top = not text[: a.start].strip()
+            start, end = snap(
+                text, b.start, b.end, max(floor, a.end), ceil, lead, trail, line_open, on_top
+            )
+            line_open = (start == floor and line_open) or _at_line_start(text, start)
             b = Span(start, end)
             floor = end
         exact = sim == 1.0
