@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test lint bench-quality bench-sweep clean
+.PHONY: run test install install-test lint bench-quality bench-heldout bench-sweep clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ bench-quality: install-test
 	$(BIN)/python bench/quality.py
 
 # The sweep behind the defaults (about 20 minutes on 2 cores).
+bench-heldout: install-test
+	$(BIN)/python bench/quality.py --held-out 1000:1100
+
 bench-sweep: install-test
 	$(BIN)/python bench/quality.py --sweep
 

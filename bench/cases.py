@@ -618,8 +618,10 @@ def negatives(rng: random.Random, index: int) -> Iterator[Case]:
     yield _neg("neg_other_figures", f"gen-{index}", one + two)
     en_one = en_report(random.Random(950 + index), year, sections=3)
     en_two = re.sub(r"\d+", lambda m: str(int(m.group()) + 1), en_one)
-    for a, b in zip(_EN_NAMES, _EN_NAMES[1:] + _EN_NAMES[:1], strict=True):
-        en_two = en_two.replace(f"Director {a}", f"Director {b}")
+    # Every name moves one place on (in one pass: a chain of replacements
+    # would turn every name into the same one).
+    rotate = dict(zip(_EN_NAMES, _EN_NAMES[1:] + _EN_NAMES[:1], strict=True))
+    en_two = re.sub(r"Director (\w+)", lambda m: f"Director {rotate[m.group(1)]}", en_two)
     yield _neg("neg_other_figures", f"gen-en-{index}", en_one + en_two)
 
     # Two consecutive years' reports: the same frames, new figures and words.
@@ -650,4 +652,16 @@ def cases(quick: bool = False) -> list[Case]:
             out.append(_neg("neg_real_as_is", name, doc))
     for i in range(2 if quick else 5):
         out.extend(negatives(random.Random(500 + i), i))
+    return out
+
+
+def held_out(first: int, last: int) -> list[Case]:
+    """Cases the defaults were never tuned on: a generated Chinese and an
+    English report and a set of negatives for every seed in [first, last)."""
+    out: list[Case] = []
+    for seed in range(first, last):
+        for name, make in (("gen-en", en_report), ("gen-zh", zh_report)):
+            doc = make(random.Random(seed), 2000 + seed % 25)
+            out.extend(positives(f"{name}-{seed}", doc, random.Random(seed * 7)))
+        out.extend(negatives(random.Random(seed), seed))
     return out

@@ -3,6 +3,7 @@
     python bench/quality.py            # the table (all cases)
     python bench/quality.py --quick    # a third of the real documents
     python bench/quality.py --sweep    # the settings sweep behind the defaults
+    python bench/quality.py --held-out 1000:1100   # fresh generated cases
 
 Counted in non-space characters of the cleaned input: precision is the share
 of removed characters that really were a repeat, recall the share of repeat
@@ -24,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cases import Case, cases  # noqa: E402
+from cases import Case, cases, held_out  # noqa: E402
 
 from pipeline import Settings, dedupe_text  # noqa: E402
 from pipeline.clean import clean, split_lines  # noqa: E402
@@ -237,8 +238,18 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer base documents")
     parser.add_argument("--sweep", action="store_true", help="sweep the settings")
     parser.add_argument("--kind", default=None, help="only case types starting with this")
+    parser.add_argument(
+        "--held-out",
+        default=None,
+        metavar="FIRST:LAST",
+        help="instead, generated cases from seeds the defaults were not tuned on",
+    )
     args = parser.parse_args()
-    all_cases = cases(quick=args.quick)
+    if args.held_out:
+        first, last = (int(x) for x in args.held_out.split(":"))
+        all_cases = held_out(first, last)
+    else:
+        all_cases = cases(quick=args.quick)
     if args.kind:
         all_cases = [c for c in all_cases if c.kind.startswith(args.kind)]
     started = time.perf_counter()

@@ -26,6 +26,9 @@ from pipeline.model import Repeat, Span
 from pipeline.segment import Keyed, fold  # noqa: F401 (fold: doctests)
 from pipeline.settings import Settings
 
+# Small (typo-sized) differences a copy must show per larger one before the
+# larger ones count as noise too.
+_NOISE_PER_EDIT = 20
 # Characters that must agree after a skipped typo before an edge moves on.
 _LOOK = 8
 # ...and to carry an edge that sits on a line break into the next line.
@@ -141,10 +144,16 @@ def _split_at_used(run: list[UnitMatch], used: set[int]) -> list[list[UnitMatch]
     return pieces
 
 
+def _figure_at(ks: str, i: int) -> bool:
+    return 0 <= i < len(ks) and ks[i].isdigit()
+
+
 def _extend_back(ks: str, a: int, b: int, a_floor: int, b_floor: int) -> tuple[int, int]:
     while True:
         while a > a_floor and b > b_floor and ks[a - 1] == ks[b - 1]:
             a, b = a - 1, b - 1
+        if _figure_at(ks, a - 1) or _figure_at(ks, b - 1):
+            return a, b  # a figure that differs is another fact, not a typo
         for da, db in ((1, 1), (1, 0), (0, 1), (2, 2)):
             na, nb = a - da, b - db
             if (
@@ -162,6 +171,8 @@ def _extend_forward(ks: str, a: int, b: int, a_ceil: int, b_ceil: int) -> tuple[
     while True:
         while a < a_ceil and b < b_ceil and ks[a] == ks[b]:
             a, b = a + 1, b + 1
+        if _figure_at(ks, a) or _figure_at(ks, b):
+            return a, b
         for da, db in ((1, 1), (1, 0), (0, 1), (2, 2)):
             na, nb = a + da, b + db
             if (
@@ -194,6 +205,8 @@ def _push_edges(
         # less of a coincidence than a line's first few characters.
         whole = nb < b_start and all(_at_line_start(text, int(pos[k])) for k in (na, nb))
         need = _WHOLE_LINE_LOOK if whole else _LINE_LOOK
+    elif _completes_line(text, pos, b_start, nb, na, _line_start):
+        need = 1
     if b_start - nb >= need or nb == b_floor:
         a_start, b_start = na, nb
     na, nb = _extend_forward(ks, a_end, b_end, b_start, next_start)
@@ -201,9 +214,29 @@ def _push_edges(
     if _at_line_end(text, int(pos[b_end - 1]) + 1):
         whole = nb > b_end and all(_at_line_end(text, int(pos[k - 1]) + 1) for k in (na, nb))
         need = _WHOLE_LINE_LOOK if whole else _LINE_LOOK
+    elif _completes_line(text, pos, b_end - 1, nb - 1, na - 1, _line_end):
+        need = 1
     if nb - b_end >= need or nb == next_start or na == b_start:
         a_end, b_end = na, nb
     return Run(b_start, b_end, a_start, a_end, run.units)
+
+
+def _completes_line(
+    text: str, pos: np.ndarray, edge: int, b: int, a: int, line_edge: Callable[[str, int], int]
+) -> bool:
+    """True when an edge pushed from key position `edge` to `b` (twin to
+    `a`) stops at the very edge of the same line, and the twin's does too:
+    the run then covers the line whole on both sides ("1." before "The
+    statistical register" in both copies)."""
+    if b == edge or not 0 <= a < len(pos) or not 0 <= b < len(pos):
+        return False
+    b_text, a_text, at = int(pos[b]), int(pos[a]), int(pos[edge])
+    forward = line_edge is _line_end
+    if line_edge(text, b_text) != line_edge(text, at):
+        return False
+    if forward:
+        return _at_line_end(text, b_text + 1) and _at_line_end(text, a_text + 1)
+    return _at_line_start(text, b_text) and _at_line_start(text, a_text)
 
 
 def _at_line_end(text: str, i: int) -> bool:
@@ -410,7 +443,10 @@ def trim(ks: str, run: Run) -> Run | None:
     a0, b0, a1, b1 = run.a_start, run.b_start, run.a_end, run.b_end
     # Most often the copy just has text glued on: its twin's first (last)
     # characters reappear a little way in. Otherwise align the edges.
-    lead = ks.find(ks[a0 : a0 + _LOOK], b0, min(b1, b0 + w))
+    probe = ks[a0 : a0 + _LOOK]
+    # (a run that already agrees at its start keeps it, even when its first
+    # characters recur a little way in)
+    lead = b0 if ks.startswith(probe, b0) else ks.find(probe, b0, min(b1, b0 + w))
     if lead >= 0 and a1 - a0 >= _LOOK:
         a_start, b_start = a0, lead
     else:
@@ -441,27 +477,84 @@ def trim(ks: str, run: Run) -> Run | None:
     return Run(b_start, b_end, a_start, a_end, run.units)
 
 
-def largest_edit(a: str, b: str) -> int:
-    """Characters in the largest block where `a` and `b` differ.
+def edit_blocks(a: str, b: str) -> list[int]:
+    """Characters in each block where `a` and `b` differ, in order.
 
     Typos and noise change a character or two here and there; an author's
     edit replaces or inserts a word or a clause.
 
-    >>> largest_edit("records of NARA kept", "records of NARAA kept")
-    1
-    >>> largest_edit("any NARA records", "any National Archives (NARA) records")
-    11
+    >>> edit_blocks("records of NARA kept", "records of NARAA kept")
+    [1]
+    >>> edit_blocks("any NARA records", "any National Archives (NARA) records")
+    [8, 11, 1]
     """
     from rapidfuzz.distance import Indel
 
-    largest = current = 0
+    blocks: list[int] = []
+    current = 0
     for op in Indel.opcodes(a, b):
         if op.tag == "equal":
+            if current:
+                blocks.append(current)
             current = 0
             continue
         current += (op.src_end - op.src_start) + (op.dest_end - op.dest_start)
-        largest = max(largest, current)
-    return largest
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _word_around(text: str, i: int) -> tuple[int, int]:
+    """The Latin-script word holding text position i (empty if none)."""
+    if not (text[i].isascii() and text[i].isalpha()):
+        return i, i
+    lo, hi = i, i + 1
+    while lo > 0 and text[lo - 1].isascii() and text[lo - 1].isalpha():
+        lo -= 1
+    while hi < len(text) and text[hi].isascii() and text[hi].isalpha():
+        hi += 1
+    return lo, hi
+
+
+def replaced_words(text: str, pos: np.ndarray, ks: str, run: Run) -> list[str]:
+    """The words of the twin that the run puts other words in place of.
+
+    Typos leave a word recognisable ("Direcctor"); a replaced name or term
+    does not ("Brennan" for "Chen"), whatever letters the two share, so the
+    character blocks where they differ are no guide. Each block is widened
+    to the twin's whole word and that word compared with what the copy has
+    there. Latin script only.
+    """
+    from rapidfuzz.distance import Indel
+
+    a_key, b_key = ks[run.a_start : run.a_end], ks[run.b_start : run.b_end]
+    ops = Indel.opcodes(a_key, b_key)
+    # where each of the twin's characters lands in the copy
+    to_b = np.zeros(len(a_key) + 1, dtype=np.int64)
+    for op in ops:
+        if op.tag == "equal":
+            to_b[op.src_start : op.src_end] = np.arange(op.dest_start, op.dest_end)
+        elif op.tag == "delete":
+            to_b[op.src_start : op.src_end] = op.dest_start
+    to_b[len(a_key)] = len(b_key)
+    seen: set[int] = set()
+    out: list[str] = []
+    for op in ops:
+        if op.tag == "equal":
+            continue
+        at = min(op.src_start, len(a_key) - 1)
+        lo, hi = _word_around(text, int(pos[run.a_start + at]))
+        if hi - lo < 4 or lo in seen:
+            continue
+        seen.add(lo)
+        k0 = int(np.searchsorted(pos, lo)) - run.a_start
+        k1 = int(np.searchsorted(pos, hi)) - run.a_start
+        if k0 < 0 or k1 > len(a_key):
+            continue
+        old, new = a_key[k0:k1], b_key[int(to_b[k0]) : int(to_b[k1])]
+        if Indel.normalized_similarity(old, new) < 0.5:
+            out.append(text[lo:hi])
+    return out
 
 
 def _adjacent(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
@@ -476,9 +569,86 @@ def _adjacent(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
     return ks[at : run.b_start].strip() == ""
 
 
-def _follows(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
-    """True when the run continues a removed run (a paste cut short)."""
-    return bool(removed) and ks[removed[-1][1] : run.b_start].strip() == ""
+def _line_above(text: str, i: int) -> str:
+    """The nearest non-blank line above the line holding position i."""
+    at = _line_start(text, i)
+    while at > 0:
+        prev = _line_start(text, at - 1)
+        line = text[prev : at - 1]
+        if line.strip():
+            return line
+        at = prev
+    return ""
+
+
+def _parallel_section(text: str, a_start: int, b_start: int, b_end: int) -> bool:
+    """True when a repeat is a single paragraph and the line above it is the
+    line above its twin but for its numbers: the same paragraph under
+    sections 4.2.5 and 4.3.5 of a specification is the author's.
+
+    >>> t = "4.2 Records\\n\\nKeep them.\\n4.3 Records\\n\\nKeep them.\\n"
+    >>> _parallel_section(t, 13, 37, 47)
+    True
+    """
+    import re
+
+    def heading(i: int) -> tuple[str, int]:
+        # (the line a paragraph hangs under, where the paragraph starts);
+        # a run that starts inside a line holds the end of its heading
+        ls, le = _line_start(text, i), _line_end(text, i)
+        if text[ls:i].strip():
+            return text[ls:le], le + 1
+        return _line_above(text, i), i
+
+    above_a, _ = heading(a_start)
+    above_b, body = heading(b_start)
+    if "\n\n" in text[body:b_end].strip("\n"):
+        return False
+    if not above_a.strip() or above_a == above_b:
+        return False
+
+    def frame(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.split()))
+
+    return frame(above_a) == frame(above_b)
+
+
+def _periodic_extent(ks: str, lo: int, hi: int, d: int) -> tuple[int, int]:
+    """How far the stretch ks[lo:hi] keeps repeating at distance d."""
+    if d <= 0:
+        return lo, hi
+    while lo > 0 and lo - 1 + d < len(ks) and ks[lo - 1] == ks[lo - 1 + d]:
+        lo -= 1
+    while hi < len(ks) and hi - d >= 0 and ks[hi] == ks[hi - d]:
+        hi += 1
+    return lo, hi
+
+
+def _between_words(text: str, i: int) -> bool:
+    """True when position i of a Latin-script text falls between two words.
+
+    >>> _between_words("the council", 4), _between_words("the council", 5)
+    (True, False)
+    >>> _between_words("海关总署", 2)
+    False
+    """
+    left = text[i - 1] if i > 0 else " "
+    right = text[i] if i < len(text) else " "
+    latin = [c for c in (left, right) if c.isalnum() and c.isascii()]
+    return len(latin) == 1 and not any(c.isalnum() and not c.isascii() for c in (left, right))
+
+
+def _follows(ks: str, run: Run, removed: list[Run]) -> bool:
+    """True when the run continues a removed run: right after it, with a
+    twin that goes on from that run's twin or starts where it started (a
+    paste cut short, one more copy of the same text)."""
+    if not removed:
+        return False
+    last = removed[-1]
+    return ks[last.b_end : run.b_start].strip() == "" and (
+        abs(run.a_start - last.a_end) <= _GROUP_DRIFT
+        or abs(run.a_start - last.a_start) <= _GROUP_DRIFT
+    )
 
 
 def merge_runs(ks: str, chained: list[Run], extra: list[Run]) -> list[Run]:
@@ -582,29 +752,65 @@ def _clip_to_lines(text: str, keyed: Keyed, runs: list[Run]) -> list[Run]:
     return [r for r in runs if r.b_end > r.b_start and r.a_end > r.a_start]
 
 
-def _verifier(ks: str, settings: Settings) -> Callable[[Run], tuple[float, str]]:
+def _whole_lines_inside(
+    text: str, keyed: Keyed, run: Run, check: Callable[[Run], tuple[float, str]]
+) -> Run | None:
+    """The run cut back to the whole lines it covers, if that verifies."""
+    ks = keyed.key_str()
+    clipped = _clip_to_lines(text, keyed, [run])
+    if len(clipped) != 1 or clipped[0] == run:
+        return None
+    inner = _realign(ks, clipped[0])
+    if inner is None or check(inner)[1]:
+        return None
+    return inner
+
+
+def _verifier(
+    ks: str, settings: Settings, text: str | None = None, pos: np.ndarray | None = None
+) -> Callable[[Run], tuple[float, str]]:
     """_verify_run for one text, remembered: decide's steps ask about the
     same runs again, and a whole copy costs an alignment of its length."""
     memo: dict[Run, tuple[float, str]] = {}
 
     def check(run: Run) -> tuple[float, str]:
         if run not in memo:
-            memo[run] = _verify_run(ks, run, settings)
+            memo[run] = _verify_run(ks, run, settings, text, pos)
         return memo[run]
 
     return check
 
 
-def _verify_run(ks: str, run: Run, settings: Settings) -> tuple[float, str]:
-    """Similarity to the twin, and why the run cannot go ("" if it can)."""
+def _verify_run(
+    ks: str,
+    run: Run,
+    settings: Settings,
+    text: str | None = None,
+    pos: np.ndarray | None = None,
+) -> tuple[float, str]:
+    """Similarity to the twin, and why the run cannot go ("" if it can).
+    Given the text and the key's offsets, words are compared too."""
     a_text, b_text = ks[run.a_start : run.a_end], ks[run.b_start : run.b_end]
     sim = 1.0 if a_text == b_text else similarity(a_text, b_text)
     if sim < settings.run_similarity:
         return sim, f"similarity {sim:.3f} below {settings.run_similarity}"
     if numbers(a_text) != numbers(b_text):
         return sim, "numbers differ from the twin"
-    if sim < 1.0 and (edit := largest_edit(a_text, b_text)) > settings.max_edit_chars:
-        return sim, f"differs from its twin by an edit of {edit} characters, not by typos"
+    if sim == 1.0:
+        return sim, ""
+    blocks = edit_blocks(a_text, b_text)
+    big = [size for size in blocks if size > settings.max_edit_chars]
+    words = replaced_words(text, pos, ks, run) if text is not None and pos is not None else []
+    odd = len(big) + len(words)
+    # A copy full of typos may hold a cluster of them that looks like an
+    # edit; an author's revision has its edits and nothing else.
+    noisy = len(blocks) - len(big) >= _NOISE_PER_EDIT * odd and all(
+        size <= 3 * settings.max_edit_chars for size in big
+    )
+    if odd and not noisy:
+        if big:
+            return sim, f"differs from its twin by an edit of {max(big)} characters, not by typos"
+        return sim, f"puts another word in place of {words[0]!r}, not a typo"
     return sim, ""
 
 
@@ -797,15 +1003,22 @@ def decide(
         settings.min_run_chars,
         max(settings.min_adjacent_chars, settings.min_run_share * distinct),
     )
-    check = _verifier(ks, settings)
+    check = _verifier(ks, settings, text, keyed.pos)
     runs = _bridge(ks, runs, check)
     verified: list[tuple[Run, float, str]] = []
     for run in runs:
         if run.b_end - run.b_start < settings.min_finding_chars:
             continue
         sim, reason = check(run)
+        if reason and run.b_end - run.b_start >= long_enough:
+            # A run that overshot into a neighbouring line alike but for a
+            # name or a figure: the whole lines inside it may still be a copy.
+            inner = _whole_lines_inside(text, keyed, run, check)
+            if inner is not None:
+                run, (sim, reason) = inner, check(inner)
         verified.append((run, sim, reason))
     removed_spans: list[tuple[int, int]] = []
+    removed_runs: list[Run] = []
     out: list[tuple[Run, float, bool, str]] = []
     for group in _groups(ks, verified):
         if group[0][2]:
@@ -830,23 +1043,36 @@ def decide(
         first, last = head[0][0], head[-1][0]
         length = last.b_end - first.b_start
         adjacent = _adjacent(ks, first, removed_spans)
-        follows = _follows(ks, first, removed_spans)
+        follows = _follows(ks, first, removed_runs)
         stutter = adjacent or follows
         exact = all(sim == 1.0 for _, sim, _ in head)
-        # A short stutter counts inside a line only: a line said twice
+        # A short stutter counts unless both copies start lines: a line said twice
         # (a song, a heading echoed by the next sentence) is the author's.
         b_text_start = int(keyed.pos[first.b_start])
-        inline = bool(text[_line_start(text, b_text_start) : b_text_start].strip())
+        a_text_start = int(keyed.pos[first.a_start])
+        inline = not (_at_line_start(text, b_text_start) and _at_line_start(text, a_text_start))
         # A stutter of whole sentences is a paste from 16 characters on; one
         # that starts or ends inside a sentence must be longer, since list
         # items and table cells line up by chance ("MF Crypto Software;
         # SF Crypto Software" holds "F Crypto Software; S" twice).
         whole = _sentence_start(ks, first.b_start) and _sentence_start(ks, last.b_end)
-        stutter_min = settings.min_adjacent_chars * (1 if whole else 3)
+        # When the repeating stretch begins and ends between two words, a
+        # stutter inside a sentence is as likely two sentences alike but for
+        # their subject ("Y funded X. The council funded X. The council
+        # funded Z"); a paste usually cuts a word, so only a long one counts.
+        lo, hi = _periodic_extent(ks, first.a_start, last.b_end, first.b_start - first.a_start)
+        wordwise = _between_words(text, int(keyed.pos[lo])) and _between_words(
+            text, int(keyed.pos[hi - 1]) + 1
+        )
+        stutter_min = settings.min_adjacent_chars * (1 if whole else 8 if wordwise else 3)
         if exact and (adjacent and inline or follows) and length >= stutter_min:
             reason = ""
         elif length < long_enough:
             reason = f"run of {length} characters is too short to be a paste"
+        elif not stutter and _parallel_section(
+            text, int(keyed.pos[first.a_start]), b_text_start, int(keyed.pos[last.b_end - 1]) + 1
+        ):
+            reason = "one paragraph under a heading numbered like its twin's (parallel sections)"
         elif stutter or _whole_lines(text, keyed, first.b_start, last.b_end):
             reason = ""
         else:
@@ -869,6 +1095,7 @@ def decide(
             out.append((run, sim, not reason, reason))
             if not reason:
                 removed_spans.append((run.b_start, run.b_end))
+                removed_runs.append(run)
     out.sort(key=lambda item: item[0].b_start)
     return out
 
@@ -1050,7 +1277,7 @@ def _fit_line_edges(
                 b1, a1 = b_le, a_le
             fitted = Run(b0, b1, a0, a1, run.units)
             if fitted != run:
-                fitted_sim, why = _verify_run(ks, fitted, settings)
+                fitted_sim, why = _verify_run(ks, fitted, settings, text, pos)
                 if not why:
                     run, sim = fitted, fitted_sim
             floor = run.b_end

@@ -72,3 +72,73 @@ def test_heading_line_at_a_sections_edge_goes_with_the_section() -> None:
     text = doc_head + later[0] + "\n" + later[1] + "\n" + section + later[2]
     expected = doc_head + later[0] + "\n" + later[1] + "\n" + later[2]
     assert dedupe_text(text).kept_text == expected
+
+
+def test_paragraph_under_a_parallel_numbered_heading_is_kept() -> None:
+    # A specification's sections 4.2.5 and 4.3.5 say the same paragraph on
+    # purpose; the headings differ only in their numbers.
+    para = (
+        "The CSP shall comply with its respective records retention policies in "
+        "accordance with applicable laws, regulations, and policies, including any "
+        "records retention schedules that may apply. If the CSP opts to retain records "
+        "in the absence of any mandatory requirements, it SHALL conduct a risk "
+        "management process to determine how long records should be retained.\n"
+    )
+    filler = _report(11)
+    text = f"4.2.5 Records Retention Policy\n\n{para}\n{filler}\n4.3.5 Records Retention Policy\n\n{para}"
+    result = dedupe_text(text)
+    assert result.kept_text == text
+    assert any("parallel" in f.reason for f in result.findings)
+
+
+def test_sentences_alike_but_for_their_subject_are_kept() -> None:
+    # "Y funded X. The council funded X. The council funded Z": the text
+    # repeats with a period, yet every sentence is the author's.
+    text = _report(14) + (
+        "Annual report.\n"
+        "State governments consolidated vocational training across every region, as "
+        "Director Gupta reported to the board. The council consolidated vocational "
+        "training across every region, as Director Gupta reported to the board. The "
+        "council consolidated small business lending in line with the new statute.\n"
+    )
+    assert dedupe_text(text).kept_text == text
+
+
+def test_a_replaced_name_is_not_a_typo() -> None:
+    # Letters that two names share by chance must not split the edit:
+    # each pair below differs by blocks of at most 4 characters.
+    pairs = {"Alvarez": "Haddad", "Brennan": "Chen", "Fischer": "Eriksen"}
+    one = " ".join(
+        f"The agency funded the {w} programme after broad consultation and within "
+        f"the approved budget, as Director {n} reported to the board."
+        for w, n in zip(("water", "housing", "transport"), pairs, strict=True)
+    )
+    two = one
+    for old, new in pairs.items():
+        two = two.replace(old, new)
+    text = f"{one}\n\n{_report(12)}\n{two}\n"
+    result = dedupe_text(text)
+    assert result.kept_text == text
+    assert any("another word" in f.reason for f in result.findings)
+
+
+def test_a_paste_does_not_run_on_into_a_heading_numbered_otherwise() -> None:
+    # The text after the pasted section is a heading like the one after its
+    # twin but for its number: the edge stops before the figure.
+    paras = [p for p in _report(13).split("\n\n") if p]
+    head, section = "\n\n".join(paras[:2]), "\n\n".join(paras[2:5])
+    doc = f"{head}\n\n{section}\n\n4. The customs inspection regime\n\n{paras[5]}\n\n"
+    text = doc + f"{paras[6]}\n\n{section}\n\n5. The customs inspection regime\n\n{paras[7]}\n"
+    expected = doc + f"{paras[6]}\n\n5. The customs inspection regime\n\n{paras[7]}\n"
+    assert dedupe_text(text).kept_text == expected
+
+
+def test_a_stutter_right_after_a_line_break_inside_a_paragraph_goes() -> None:
+    # The copy starts a line, but its twin starts inside one: not a line
+    # said twice.
+    body = zh_report(random.Random(5), 2021)
+    lines = body.split("\n")
+    line = lines[4]
+    span = line[10:] + "\n"
+    text = "\n".join(lines[:5]) + "\n" + span + "\n".join(lines[5:])
+    assert dedupe_text(text).kept_text == body
