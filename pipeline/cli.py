@@ -32,6 +32,16 @@ def _settings(min_run_chars: int | None, no_fix: bool) -> Any:
         raise click.UsageError(str(exc)) from None
 
 
+def _interrupted() -> None:
+    # Ctrl-C: every output already written is complete (atomic writes);
+    # the file being written when it came is absent.
+    click.echo(
+        "interrupted: outputs written so far are complete, the rest were not written",
+        err=True,
+    )
+    sys.exit(130)
+
+
 def _report_errors(errors: list[tuple[str, str]]) -> None:
     for path, reason in errors:
         click.echo(f"{path}: error: {reason}", err=True)
@@ -87,6 +97,8 @@ def run(
     except OutputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        _interrupted()
     _report_errors(outcome.errors)
     totals = summary["totals"]
     click.echo(
@@ -150,7 +162,10 @@ def check(
     from pipeline.batch import check_paths
 
     settings = _settings(min_run_chars, no_fix)
-    outcome, findings = check_paths(list(paths), settings, encoding)
+    try:
+        outcome, findings = check_paths(list(paths), settings, encoding)
+    except KeyboardInterrupt:
+        _interrupted()
     if fmt == "json":
         click.echo(json.dumps(findings, ensure_ascii=False, indent=2))
     else:
