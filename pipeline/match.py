@@ -111,18 +111,11 @@ def band_pairs(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> set[
         for group in np.split(order, cuts):
             if len(group) < 2:
                 continue
-            members = sorted(int(ids[g]) for g in group)
-            # Equal band keys can collide on unequal rows: compare the rows.
+            members = sorted(ids[group].tolist())
             for i, later in enumerate(members):
                 for earlier in _keep_some(members[:i]):
                     pairs.add((later, earlier))
     return pairs
-
-
-def _same_band(sig_a: np.ndarray, sig_b: np.ndarray, bands: int, rows: int) -> bool:
-    span = bands * rows
-    eq = (sig_a[:span] == sig_b[:span]).reshape(bands, rows)
-    return bool(eq.all(axis=1).any())
 
 
 def near_matches(keyed: Keyed, settings: Settings, first: list[int]) -> list[UnitMatch]:
@@ -142,14 +135,36 @@ def near_matches(keyed: Keyed, settings: Settings, first: list[int]) -> list[Uni
     ids, sigs = signatures(hashes, owners, settings.num_perm, settings.seed)
     row_of = {int(u): r for r, u in enumerate(ids)}
     out: list[UnitMatch] = []
-    for later, earlier in sorted(band_pairs(ids, sigs, settings.lsh_bands, settings.lsh_rows)):
-        if not _same_band(
-            sigs[row_of[later]], sigs[row_of[earlier]], settings.lsh_bands, settings.lsh_rows
-        ):
+    # Each unit's key and figures, once: a repetitive text pairs a unit with
+    # hundreds of others.
+    ks = keyed.key_str()
+    keys: dict[int, str] = {}
+    figures: dict[int, list[str]] = {}
+
+    def key_of(unit: int) -> str:
+        if unit not in keys:
+            start, end = keyed.units[unit]
+            keys[unit] = ks[start:end]
+            figures[unit] = numbers(keys[unit])
+        return keys[unit]
+
+    pairs = sorted(band_pairs(ids, sigs, settings.lsh_bands, settings.lsh_rows))
+    if not pairs:
+        return out
+    # Equal band keys can collide on unequal rows: compare the rows, all
+    # pairs at once.
+    rows_l = np.array([row_of[later] for later, _ in pairs])
+    rows_e = np.array([row_of[earlier] for _, earlier in pairs])
+    span = settings.lsh_bands * settings.lsh_rows
+    same = (sigs[rows_l, :span] == sigs[rows_e, :span]).reshape(
+        len(pairs), settings.lsh_bands, settings.lsh_rows
+    )
+    banded = same.all(axis=2).any(axis=1).tolist()
+    for (later, earlier), ok in zip(pairs, banded, strict=True):
+        if not ok:
             continue
-        a = keyed.key_str(*keyed.units[earlier])
-        b = keyed.key_str(*keyed.units[later])
-        if a == b or numbers(a) != numbers(b):
+        a, b = key_of(earlier), key_of(later)
+        if a == b or figures[earlier] != figures[later]:
             continue
         sim = similarity(a, b)
         if sim >= settings.unit_similarity:
@@ -204,12 +219,15 @@ def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, in
     ends = np.concatenate((cuts, [n]))
     ks = keyed.key_str()
     out: list[tuple[int, int, int, int]] = []
-    covered: dict[int, list[tuple[int, int]]] = {}
+    # How far the repeats found so far at each distance reach: windows come
+    # in text order, so one already followed along its diagonal is skipped.
+    covered: dict[int, int] = {}
+    dists = dist.tolist()
     for i0, i1 in zip(starts.tolist(), ends.tolist(), strict=True):
-        d = int(dist[i0])
+        d = dists[i0]
         if d < min_chars or i1 - i0 < 2:
             continue
-        if any(lo <= i0 < hi for lo, hi in covered.get(d, ())):
+        if covered.get(d, -1) > i0:
             continue
         # A phrase recurring inside the span breaks the windows' agreement
         # on the distance; follow the diagonal itself as far as it goes.
@@ -218,7 +236,7 @@ def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, in
             b_start -= 1
         while b_end < len(ks) and ks[b_end] == ks[b_end - d]:
             b_end += 1
-        covered.setdefault(d, []).append((b_start, b_end))
+        covered[d] = max(covered.get(d, -1), b_end)
         if b_end - b_start < d:
             continue
         # Text pasted more than once in a row: one run per copy, each with

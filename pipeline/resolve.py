@@ -320,31 +320,48 @@ def rotate_past_sentence_end(ks: str, run: Run, starts_line: bool = False) -> Ru
     )
 
 
-def _neighbours(accepted: list[Run], run: Run, size: int) -> tuple[int, int]:
-    """Where the accepted runs around `run` leave it room: (floor, ceiling)."""
-    floor, ceil = 0, size
-    for other in accepted:
-        if other.b_end <= run.b_start:
-            floor = max(floor, other.b_end)
-        elif other.b_start >= run.b_end:
-            ceil = min(ceil, other.b_start)
-    return floor, ceil
+class _Accepted:
+    """The runs `extend` has accepted so far, with their copy-side ranges in
+    arrays: each new run asks which of them surround or overlap it, and a
+    long text has thousands."""
 
+    def __init__(self, capacity: int) -> None:
+        self.runs: list[Run] = []
+        self.starts = np.empty(capacity, dtype=np.int64)
+        self.ends = np.empty(capacity, dtype=np.int64)
 
-def _outside(run: Run, accepted: list[Run]) -> Run | None:
-    """The part of a run that no accepted run covers (its longest side)."""
-    b_start, b_end = run.b_start, run.b_end
-    for other in accepted:
-        if other.b_end <= b_start or other.b_start >= b_end:
-            continue
-        if other.b_start - b_start >= b_end - other.b_end:
-            b_end = other.b_start
-        else:
-            b_start = other.b_end
-        if b_end <= b_start:
-            return None
-    shift_start, shift_end = b_start - run.b_start, run.b_end - b_end
-    return Run(b_start, b_end, run.a_start + shift_start, run.a_end - shift_end, run.units)
+    def add(self, run: Run) -> None:
+        n = len(self.runs)
+        self.starts[n], self.ends[n] = run.b_start, run.b_end
+        self.runs.append(run)
+
+    def neighbours(self, run: Run, size: int) -> tuple[int, int]:
+        """Where the accepted runs around `run` leave it room: (floor, ceiling)."""
+        n = len(self.runs)
+        starts, ends = self.starts[:n], self.ends[:n]
+        below = ends[ends <= run.b_start]
+        above = starts[starts >= run.b_end]
+        floor = int(below.max()) if below.size else 0
+        ceil = int(above.min()) if above.size else size
+        return floor, ceil
+
+    def outside(self, run: Run) -> Run | None:
+        """The part of a run that no accepted run covers (its longest side)."""
+        n = len(self.runs)
+        b_start, b_end = run.b_start, run.b_end
+        hits = np.flatnonzero((self.ends[:n] > b_start) & (self.starts[:n] < b_end))
+        for k in hits.tolist():
+            other = self.runs[k]
+            if other.b_end <= b_start or other.b_start >= b_end:
+                continue
+            if other.b_start - b_start >= b_end - other.b_end:
+                b_end = other.b_start
+            else:
+                b_start = other.b_end
+            if b_end <= b_start:
+                return None
+        shift_start, shift_end = b_start - run.b_start, run.b_end - b_end
+        return Run(b_start, b_end, run.a_start + shift_start, run.a_end - shift_end, run.units)
 
 
 def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
@@ -368,12 +385,12 @@ def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
         )
         for r in runs
     ]
-    accepted: list[Run] = []
+    accepted = _Accepted(len(start_runs))
     for run in sorted(start_runs, key=lambda r: (-(r.b_end - r.b_start), r.b_start)):
-        fitted = _outside(run, accepted)
+        fitted = accepted.outside(run)
         if fitted is None:
             continue
-        floor, ceil = _neighbours(accepted, fitted, len(ks))
+        floor, ceil = accepted.neighbours(fitted, len(ks))
         pushed = _push_edges(ks, fitted, floor, ceil, text, keyed.pos)
         pushed = shift_to_paste_start(ks, text, keyed.pos, pushed)
         trimmed = trim(ks, pushed)
@@ -383,8 +400,8 @@ def extend(text: str, keyed: Keyed, runs: list[list[UnitMatch]]) -> list[Run]:
         if pushed.b_end < ceil:
             starts_line = _at_line_start(text, int(keyed.pos[pushed.b_start]))
             pushed = rotate_past_sentence_end(ks, pushed, starts_line)
-        accepted.append(pushed)
-    return sorted(accepted, key=lambda r: r.b_start)
+        accepted.add(pushed)
+    return sorted(accepted.runs, key=lambda r: r.b_start)
 
 
 # Aligned characters an edge must agree on; edits at an edge are cut off.
