@@ -56,7 +56,11 @@ def _walk(root: Path) -> Iterator[Path]:
             try:
                 if entry.is_dir():
                     subdirs.append(entry)
-                elif entry.is_file() and entry.suffix.lower() in TEXT_SUFFIXES:
+                elif entry.suffix.lower() in TEXT_SUFFIXES and (
+                    entry.is_file() or entry.is_symlink()
+                ):
+                    # A link that leads nowhere (or round in a loop) is
+                    # yielded too, so reading it reports why.
                     yield entry
             except OSError:
                 continue
@@ -111,15 +115,18 @@ def process(
     encoding: str | None,
     errors: list[tuple[str, str]],
     on_result: Callable[[Input, Result], None] | None = None,
+    max_mb: float | None = None,
 ) -> list[tuple[Input, Result]]:
     """Deduplicate each input; errors are collected, never raised."""
     from pipeline.api import dedupe_source
-    from pipeline.read import read_file
+    from pipeline.read import MAX_INPUT_MB, read_file
+
+    limit = MAX_INPUT_MB if max_mb is None else max_mb
 
     results: list[tuple[Input, Result]] = []
     for item in inputs:
         try:
-            result = dedupe_source(read_file(item.path, item.shown, encoding), settings)
+            result = dedupe_source(read_file(item.path, item.shown, encoding, limit), settings)
             if on_result is not None:
                 on_result(item, result)
         except InputError as exc:
@@ -150,7 +157,11 @@ def _file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str
 
 
 def run_paths(
-    paths: list[str], out_dir: Path, settings: Settings, encoding: str | None = None
+    paths: list[str],
+    out_dir: Path,
+    settings: Settings,
+    encoding: str | None = None,
+    max_mb: float | None = None,
 ) -> tuple[Outcome, dict[str, Any]]:
     """Clean every input into `out_dir`; return the outcome and the summary."""
     from pipeline import emit
@@ -175,7 +186,7 @@ def run_paths(
         )
         entries.append(_file_entry(item, result, report))
 
-    outcome.results = process(inputs, settings, encoding, outcome.errors, write_one)
+    outcome.results = process(inputs, settings, encoding, outcome.errors, write_one, max_mb)
     summary = {
         "schema": "clean-docs.summary/1",
         "files": entries,
@@ -197,14 +208,14 @@ def run_paths(
 
 
 def check_paths(
-    paths: list[str], settings: Settings, encoding: str | None = None
+    paths: list[str], settings: Settings, encoding: str | None = None, max_mb: float | None = None
 ) -> tuple[Outcome, list[dict[str, Any]]]:
     """Find what `run` would remove, writing nothing; one finding per region."""
     from pipeline.lines import LineIndex
 
     outcome = Outcome()
     inputs = collect(paths, outcome.errors)
-    outcome.results = process(inputs, settings, encoding, outcome.errors)
+    outcome.results = process(inputs, settings, encoding, outcome.errors, max_mb=max_mb)
     findings: list[dict[str, Any]] = []
     for item, result in outcome.results:
         lines = LineIndex(result.cleaned.text)

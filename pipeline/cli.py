@@ -48,7 +48,19 @@ def _report_errors(errors: list[tuple[str, str]]) -> None:
 
 
 def _shared_options(func: Any) -> Any:
-    func = click.option("--encoding", default=None, help="Force this input encoding.")(func)
+    func = click.option(
+        "--max-size",
+        "max_mb",
+        type=click.FloatRange(min=0, min_open=True),
+        default=16,
+        show_default=True,
+        help="Refuse input files larger than this many megabytes.",
+    )(func)
+    func = click.option(
+        "--encoding",
+        default=None,
+        help="Force this input encoding (default: UTF-8, UTF-16 with a BOM, or detected).",
+    )(func)
     func = click.option("--no-fix", is_flag=True, help="Turn the text repairs off.")(func)
     func = click.option("--min-run-chars", type=int, default=None, help=_SETTINGS_HELP)(func)
     return func
@@ -78,6 +90,7 @@ def run(
     encoding: str | None,
     no_fix: bool,
     min_run_chars: int | None,
+    max_mb: float,
 ) -> None:
     """Clean files and folders into OUTPUT, with a report per document.
 
@@ -93,7 +106,7 @@ def run(
 
     settings = _settings(min_run_chars, no_fix)
     try:
-        outcome, summary = run_paths(list(paths), Path(out_dir), settings, encoding)
+        outcome, summary = run_paths(list(paths), Path(out_dir), settings, encoding, max_mb)
     except OutputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -149,6 +162,7 @@ def check(
     encoding: str | None,
     no_fix: bool,
     min_run_chars: int | None,
+    max_mb: float,
 ) -> None:
     """Fail when a file holds duplicated content; write nothing.
 
@@ -163,7 +177,7 @@ def check(
 
     settings = _settings(min_run_chars, no_fix)
     try:
-        outcome, findings = check_paths(list(paths), settings, encoding)
+        outcome, findings = check_paths(list(paths), settings, encoding, max_mb)
     except KeyboardInterrupt:
         _interrupted()
     if fmt == "json":

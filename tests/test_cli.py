@@ -62,7 +62,7 @@ def test_bad_input_is_named_and_others_still_processed(tmp_path: Path) -> None:
     (src / "pic.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     res = CliRunner().invoke(main, ["run", str(src), "-o", str(tmp_path / "out")])
     assert res.exit_code == 2
-    assert f"{src.as_posix()}/bad.txt: error: not valid UTF-8" in res.stderr
+    assert f"{src.as_posix()}/bad.txt: error: not UTF-8, and not readable as" in res.stderr
     assert f"{src.as_posix()}/pic.txt: error: looks like a PNG image" in res.stderr
     assert "Traceback" not in res.output + res.stderr
     assert (tmp_path / "out" / "good.txt").read_text(encoding="utf-8") == "第一行。\n"
