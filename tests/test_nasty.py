@@ -277,3 +277,34 @@ def test_disk_full_while_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "No space left on device" in result.output
     # no partial or temporary file left behind
     assert [p for p in out.rglob("*") if p.is_file()] == []
+
+
+def test_no_input_name_writes_outside_the_output_folder(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    # A file given as ../x.txt, a link to a folder outside the input, a link
+    # to a file outside: every output lands under DIR.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "far.txt").write_bytes(FILES["utf8.txt"])
+    work = tmp_path / "work"
+    (work / "in").mkdir(parents=True)
+    os.symlink(elsewhere, work / "in" / "linked")
+    os.symlink(elsewhere / "far.txt", work / "in" / "far-link.txt")
+    (tmp_path / "up.txt").write_bytes(FILES["utf8.txt"])
+    proc = subprocess.run(
+        [*clean_docs, "run", "in", "../up.txt", "-o", "out"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = (work / "out").resolve()
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert {p.relative_to(out).as_posix() for p in written} >= {
+        "up.txt",
+        "linked/far.txt",
+        "far-link.txt",
+    }
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["far.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "up.txt", "work"]
