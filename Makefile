@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test lint bench-quality bench-heldout bench-sweep clean
+.PHONY: run test install install-test lint fuzz bench-quality bench-heldout bench-sweep clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ bench-heldout: install-test
 
 bench-sweep: install-test
 	$(BIN)/python bench/quality.py --sweep
+
+# Fuzz read, clean and dedupe with the "long" hypothesis profile (10,000
+# examples per property, no deadline; several minutes). The statistics show
+# how many examples each property ran and what they hit.
+fuzz: install-test
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q --hypothesis-show-statistics \
+		tests/test_fuzz_input.py tests/test_properties.py
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from pipeline.clean import clean
+from pipeline.errors import InputError
 from pipeline.match import match_units
 from pipeline.model import Repeat, Result, Source
 from pipeline.read import read_file
@@ -18,8 +19,16 @@ _MAX_PASSES = 8
 
 
 def dedupe_source(source: Source, settings: Settings | None = None) -> Result:
-    """Run clean, segment, fingerprint, match and resolve; verify the result."""
+    """Run clean, segment, fingerprint, match and resolve; verify the result.
+
+    Raises InputError for text that holds lone surrogates (not text: it
+    cannot be written as UTF-8).
+    """
     settings = settings or Settings()
+    try:
+        source.text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(source.path, f"lone surrogate at character {exc.start}") from None
     cleaned = clean(source.text, fix_text=settings.fix_text)
     repeats = find_repeats(cleaned.text, settings)
     # Removing a paste can bring two copies of something else together.

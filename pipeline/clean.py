@@ -138,7 +138,7 @@ def clean(text: str, fix_text: bool = True) -> Cleaned:
                 if line == before:
                     break
         out.append(line)
-    if not out or (len(out) == 1 and out[0] == "" and not ends_with_break):
+    if not out:
         return Cleaned("", tuple(fixes))
     if not ends_with_break:
         fixes.append(Fix(len(out), "final_newline", "", "\n"))

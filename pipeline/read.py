@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.model import Source
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 # Refuse files whose first bytes say they are not text at all.
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "a PDF file"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"GIF8", "a GIF image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"PK\x03\x04", "a zip archive (or an office document)"),
     (b"\x7fELF", "an executable (ELF)"),
@@ -32,7 +36,9 @@ def sniff_binary(data: bytes) -> str | None:
     True
     """
     for magic, kind in _BINARY_MAGIC:
-        if data.startswith(magic):
+        # a short signature must come with the NUL bytes of a binary header
+        # ("MZ-2000 user notes" is text)
+        if data.startswith(magic) and (len(magic) >= 4 or b"\x00" in data[:64]):
             return kind
     head = data[:8192]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -116,6 +122,9 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
             raise InputError(path, f"unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as exc:
             raise InputError(path, f"not valid {encoding} at byte {exc.start}") from None
+        except (UnicodeError, ValueError) as exc:
+            # codecs such as idna or punycode fail in their own ways
+            raise InputError(path, f"cannot decode as {encoding!r}: {exc}") from None
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig", 1.0
@@ -138,6 +147,8 @@ def read_bytes(data: bytes, path: str, encoding: str | None = None) -> Source:
     if kind is not None and encoding is None:
         raise InputError(path, f"looks like {kind}, not text")
     text, used, confidence = decode(data, path, encoding)
+    if _SURROGATE.search(text):
+        raise InputError(path, f"reading it as {used} gives lone surrogates, which are not text")
     if not text:
         raise InputError(path, "empty file")
     if not text.strip():

@@ -1195,7 +1195,7 @@ def snap(
     at_line_start = text[ls:start].strip() == "" and ls >= floor
     if at_line_start:
         start = ls
-    elif continues and start == floor:
+    elif continues:
         at_line_start = True
     else:
         while start > floor and text[start - 1] in _HSPACE:
@@ -1335,8 +1335,9 @@ def resolve(
                 after_twin = _blank_lines_below(text, a.end)
                 trail = max(0, after_twin - lead)
             on_top = not text[: a.start].strip()
+            continues = line_open and b.start == floor
             start, end = snap(
-                text, b.start, b.end, max(floor, a.end), ceil, lead, trail, line_open, on_top
+                text, b.start, b.end, max(floor, a.end), ceil, lead, trail, continues, on_top
             )
             line_open = (start == floor and line_open) or _at_line_start(text, start)
             b = Span(start, end)

@@ -171,7 +171,11 @@ KINDS: list[Kind] = [
         "processed (also given after `--`)",
         encoding="utf-8",
     ),
-    Kind("a 10 MB single line", "made in the test", "processed, its repeat found (about 10 s, 0.8 GB)"),
+    Kind(
+        "a 10 MB single line",
+        "made in the test",
+        "processed, its repeat found (about 10 s, 0.8 GB)",
+    ),
     Kind(
         "a 1 GB file",
         "made in the test (sparse)",
