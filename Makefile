@@ -40,8 +40,7 @@ bench-sweep: install-test
 # examples per property, no deadline; several minutes). The statistics show
 # how many examples each property ran and what they hit.
 fuzz: install-test
-	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q --hypothesis-show-statistics \
-		tests/test_fuzz_input.py tests/test_properties.py
+	sh bench/fuzz.sh
 
 lint: install-test
 	$(BIN)/ruff check .

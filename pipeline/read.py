@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import warnings
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -117,7 +118,10 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
     """
     if encoding is not None:
         try:
-            return data.decode(encoding), encoding, 1.0
+            with warnings.catch_warnings():
+                # unicode_escape and friends warn about the user's data
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return data.decode(encoding), encoding, 1.0
         except LookupError:
             raise InputError(path, f"unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as exc:
