@@ -139,6 +139,40 @@ def process(
     return results
 
 
+def _cross_entries(
+    cross: list[Any], result: Result, cleaned_of: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Report entries (the shape of `removed`) for what a document repeats
+    from other documents."""
+    from pipeline.lines import LineIndex
+
+    text = result.cleaned.text
+    lines = LineIndex(text)
+    out: list[dict[str, Any]] = []
+    for c in cross:
+        other = cleaned_of[c.twin_path]
+        other_lines = LineIndex(other)
+        out.append(
+            {
+                "start_line": lines.line(c.span.start),
+                "end_line": lines.last_line(c.span.start, c.span.end),
+                "start_char": c.span.start,
+                "end_char": c.span.end,
+                "text": text[c.span.start : c.span.end],
+                "similarity": round(c.similarity, 4),
+                "method": c.method,
+                "duplicate_of": {
+                    "path": c.twin_path,
+                    "start_line": other_lines.line(c.twin.start),
+                    "end_line": other_lines.last_line(c.twin.start, c.twin.end),
+                    "start_char": c.twin.start,
+                    "end_char": c.twin.end,
+                },
+            }
+        )
+    return out
+
+
 def _file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str, Any]:
     stem = item.relative.with_suffix("").as_posix()
     return {
@@ -153,6 +187,16 @@ def _file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str
         "removed_regions": report["stats"]["removed_regions"],
         "findings": report["stats"]["findings"],
         "fixes": report["stats"]["fixes"],
+        "cross_file": [
+            {
+                "start_line": c["start_line"],
+                "end_line": c["end_line"],
+                "duplicate_of": {
+                    k: c["duplicate_of"][k] for k in ("path", "start_line", "end_line")
+                },
+            }
+            for c in report.get("across", [])
+        ],
     }
 
 
@@ -165,6 +209,7 @@ def run_paths(
 ) -> tuple[Outcome, dict[str, Any]]:
     """Clean every input into `out_dir`; return the outcome and the summary."""
     from pipeline import emit
+    from pipeline.across import Corpus
     from pipeline.html import dumps, index_page, report_page
     from pipeline.write import write_atomic
 
@@ -172,11 +217,15 @@ def run_paths(
     outcome = Outcome()
     inputs = collect(paths, outcome.errors)
     entries: list[dict[str, Any]] = []
+    corpus = Corpus(settings)
+    cleaned_of: dict[str, str] = {}
 
     def write_one(item: Input, result: Result) -> None:
         stem = item.relative.with_suffix("")
         text_name = item.relative.with_suffix(".txt").as_posix()
         report = emit.report(result, settings, text_name)
+        cleaned_of[item.shown] = result.cleaned.text
+        report["across"] = _cross_entries(corpus.add(item.shown, result), result, cleaned_of)
         base = out_dir / stem
         write_atomic(out_dir / text_name, emit.clean_text(result))
         write_atomic(base.with_name(base.name + ".diff"), emit.unified_diff(result, item.shown))
@@ -197,6 +246,7 @@ def run_paths(
             "removed_chars": sum(e["removed_chars"] for e in entries),
             "input_chars": sum(e["input_chars"] for e in entries),
             "findings": sum(e["findings"] for e in entries),
+            "cross_file": sum(len(e["cross_file"]) for e in entries),
             "fixes": sum(e["fixes"] for e in entries),
             "errors": len(outcome.errors),
         },
@@ -211,14 +261,32 @@ def check_paths(
     paths: list[str], settings: Settings, encoding: str | None = None, max_mb: float | None = None
 ) -> tuple[Outcome, list[dict[str, Any]]]:
     """Find what `run` would remove, writing nothing; one finding per region."""
+    from pipeline.across import Corpus
     from pipeline.lines import LineIndex
 
     outcome = Outcome()
     inputs = collect(paths, outcome.errors)
     outcome.results = process(inputs, settings, encoding, outcome.errors, max_mb=max_mb)
     findings: list[dict[str, Any]] = []
+    corpus = Corpus(settings)
+    cleaned_of: dict[str, str] = {}
     for item, result in outcome.results:
         lines = LineIndex(result.cleaned.text)
+        cleaned_of[item.shown] = result.cleaned.text
+        first = len(findings)
+        for entry in _cross_entries(corpus.add(item.shown, result), result, cleaned_of):
+            findings.append(
+                {
+                    "path": item.shown,
+                    "start_line": entry["start_line"],
+                    "end_line": entry["end_line"],
+                    "similarity": entry["similarity"],
+                    "method": entry["method"],
+                    "duplicate_of": {
+                        k: entry["duplicate_of"][k] for k in ("path", "start_line", "end_line")
+                    },
+                }
+            )
         for repeat in result.removed:
             span, twin = repeat.span, repeat.twin
             findings.append(
@@ -235,4 +303,5 @@ def check_paths(
                     },
                 }
             )
+        findings[first:] = sorted(findings[first:], key=lambda f: f["start_line"])
     return outcome, findings

@@ -117,6 +117,7 @@ def run(
     click.echo(
         f"{totals['files']} file(s): {totals['removed_regions']} removed region(s), "
         f"{totals['removed_chars']} characters removed, {totals['fixes']} repair(s), "
+        f"{totals['cross_file']} repeat(s) of other files, "
         f"{totals['errors']} error(s) -> {out_dir}",
         err=True,
     )

@@ -151,6 +151,13 @@ def report_page(report: dict[str, Any], text: str) -> str:
         f"<td>{escape(f.get('reason', ''))}</td><td>{escape(f['text'][:120])}</td></tr>"
         for n, f in enumerate(report["findings"], start=1)
     )
+    across = "".join(
+        f'<tr><td><a href="#L{c["start_line"]}">{c["start_line"]}-{c["end_line"]}</a></td>'
+        f"<td>{escape(c['duplicate_of']['path'])}</td>"
+        f"<td>{c['duplicate_of']['start_line']}-{c['duplicate_of']['end_line']}</td>"
+        f"<td>{c['similarity']:.3f}</td><td>{escape(c['text'][:120])}</td></tr>"
+        for c in report.get("across", [])
+    )
     fixes = "".join(
         f"<tr><td>{f['line']}</td><td>{escape(f['kind'])}</td><td>{_visible(f['before'])}</td>"
         f"<td>{_visible(f['after'])}</td></tr>"
@@ -170,6 +177,13 @@ def report_page(report: dict[str, Any], text: str) -> str:
             else ""
         )
         + (
+            '<h2 id="across">Repeats other documents (kept here; the batch reports them)</h2>'
+            "<table><thead><tr><th>lines</th><th>other document</th><th>its lines</th>"
+            f"<th>similarity</th><th>text</th></tr></thead><tbody>{across}</tbody></table>"
+            if across
+            else ""
+        )
+        + (
             "<h2>Repairs</h2><table><thead><tr><th>line</th><th>kind</th><th>before</th>"
             f"<th>after</th></tr></thead><tbody>{fixes}</tbody></table>"
             if fixes
@@ -183,12 +197,21 @@ def report_page(report: dict[str, Any], text: str) -> str:
 def index_page(summary: dict[str, Any]) -> str:
     """The batch at a glance, sortable by any column, offline."""
     rows: list[str] = []
+    page_of = {f["path"]: f["report_html"] for f in summary["files"]}
     for f in summary["files"]:
         share = f["removed_chars"] / f["input_chars"] if f["input_chars"] else 0.0
+        links = "<br>".join(
+            f'{c["start_line"]}-{c["end_line"]} &rarr; <a href="'
+            f'{escape(page_of.get(c["duplicate_of"]["path"], ""))}">'
+            f"{escape(c['duplicate_of']['path'])}</a> {c['duplicate_of']['start_line']}-"
+            f"{c['duplicate_of']['end_line']}"
+            for c in f.get("cross_file", [])
+        )
         rows.append(
             f'<tr><td><a href="{escape(f["report_html"])}">{escape(f["path"])}</a></td>'
             f'<td data-v="{share:.6f}">{share:.1%}</td><td>{f["removed_regions"]}</td>'
-            f"<td>{f['removed_chars']}</td><td>{f['findings']}</td><td>{f['fixes']}</td></tr>"
+            f"<td>{f['removed_chars']}</td><td>{f['findings']}</td><td>{f['fixes']}</td>"
+            f'<td data-v="{len(f.get("cross_file", []))}">{links}</td></tr>'
         )
     errors = "".join(
         f"<tr><td>{escape(e['path'])}</td><td>{escape(e['reason'])}</td></tr>"
@@ -201,7 +224,8 @@ def index_page(summary: dict[str, Any]) -> str:
         f"removed, {totals['errors']} error(s)</p></header><main>"
         '<table><thead><tr><th data-k="1">file</th><th data-k="1">removed share</th>'
         '<th data-k="1">regions</th><th data-k="1">removed chars</th><th data-k="1">findings</th>'
-        f'<th data-k="1">repairs</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        '<th data-k="1">repairs</th><th data-k="1">repeats other files</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
         + (
             "<h2>Errors</h2><table><thead><tr><th>file</th><th>reason</th></tr></thead>"
             f"<tbody>{errors}</tbody></table>"

@@ -1,0 +1,113 @@
+"""Across documents: what a document repeats from the documents before it.
+
+Each document is first cleaned on its own; here its kept text is compared
+with the kept texts of the documents processed before it (sorted path
+order). Only documents that share at least `min_run_chars` characters of
+whole units are compared in full, so most pairs cost a dictionary look-up.
+A pair is compared by the same detection that works inside one document,
+run over the two texts one after the other: a stretch of the later one goes
+when, inside one file, it would have been removed as a paste of the
+earlier one (long enough, whole lines, a verified twin).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from pipeline.model import Result, Span
+from pipeline.settings import Settings
+
+
+@dataclass(frozen=True)
+class CrossRepeat:
+    """A stretch of one document's cleaned input repeating another document."""
+
+    span: Span  # in this document's cleaned input
+    twin_path: str
+    twin: Span  # in the other document's cleaned input
+    similarity: float
+    method: str
+
+
+@dataclass
+class Seen:
+    """One earlier document, as the comparison needs it."""
+
+    path: str
+    kept: str
+    to_cleaned: list[tuple[int, int, int]]
+    units: Counter[str]
+
+
+def _units(text: str, settings: Settings) -> Counter[str]:
+    from pipeline.segment import segment
+
+    keyed = segment(text, settings.max_unit_chars)
+    ks = keyed.key_str()
+    return Counter(ks[s:e] for s, e in keyed.units if e - s >= settings.min_unit_chars)
+
+
+def _shared(a: Counter[str], b: Counter[str]) -> int:
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return sum(len(k) * min(n, large[k]) for k, n in small.items() if k in large)
+
+
+def _pieces(result: Result) -> list[tuple[int, int, int]]:
+    from pipeline.resolve import kept_map
+
+    return kept_map(result.cleaned.text, result.repeats)[1]
+
+
+def _to_cleaned(pieces: list[tuple[int, int, int]], span: Span) -> Span:
+    from pipeline.resolve import _map_span
+
+    return _map_span(pieces, span)
+
+
+class Corpus:
+    """The documents seen so far in a batch, in the order they came."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.seen: list[Seen] = []
+
+    def add(self, path: str, result: Result) -> list[CrossRepeat]:
+        """Compare a document with those before it, then remember it."""
+        kept = result.kept_text
+        units = _units(kept, self.settings)
+        pieces = _pieces(result)
+        found: list[CrossRepeat] = []
+        taken: list[Span] = []
+        for earlier in self.seen:
+            if _shared(units, earlier.units) < self.settings.min_run_chars:
+                continue
+            for span, twin, sim, method in _pair(earlier.kept, kept, self.settings):
+                if any(span.start < t.end and t.start < span.end for t in taken):
+                    continue
+                taken.append(span)
+                found.append(
+                    CrossRepeat(
+                        _to_cleaned(pieces, span),
+                        earlier.path,
+                        _to_cleaned(earlier.to_cleaned, twin),
+                        sim,
+                        method,
+                    )
+                )
+        self.seen.append(Seen(path, kept, pieces, units))
+        return sorted(found, key=lambda c: c.span.start)
+
+
+def _pair(earlier: str, later: str, settings: Settings) -> list[tuple[Span, Span, float, str]]:
+    """Stretches of `later` that would go as pastes of `earlier`, as
+    (span in later, twin in earlier, similarity, method)."""
+    from pipeline.api import find_repeats
+
+    offset = len(earlier)
+    out: list[tuple[Span, Span, float, str]] = []
+    for r in find_repeats(earlier + later, settings):
+        if r.removed and r.span.start >= offset and r.twin.end <= offset:
+            span = Span(r.span.start - offset, r.span.end - offset)
+            out.append((span, r.twin, r.similarity, r.method))
+    return out

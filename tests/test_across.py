@@ -1,0 +1,113 @@
+"""Across documents: a yearly folder with planted repeats between files.
+
+Generated reports, several a year: the same report saved twice under two
+names, a later file that really holds an earlier report, a section copied
+from last year's report, and boilerplate every year shares (short enough to
+be legitimate). `run` reports what repeats another file (summary.json,
+index.html, the file's report) without removing it; `check` fails on it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+from cases import zh_report  # noqa: E402
+
+BOILERPLATE = "各位代表：\n"
+
+
+def _report(year: int, k: int) -> str:
+    return zh_report(random.Random(year * 100 + k), year, sections=3)
+
+
+@pytest.fixture(scope="module")
+def years(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("years") / "reports"
+    for year in (2021, 2022, 2023):
+        (root / str(year)).mkdir(parents=True)
+        for k in range(4):
+            (root / str(year) / f"r{k}.txt").write_text(_report(year, k), encoding="utf-8")
+    # the same report saved twice under two names
+    (root / "2022" / "r0-copy.txt").write_text(_report(2022, 0), encoding="utf-8")
+    # a 2023 file that really holds a 2022 report
+    (root / "2023" / "r9.txt").write_text(_report(2022, 1), encoding="utf-8")
+    # a section of last year's report copied into this year's
+    last = _report(2022, 2).split("\n")
+    section = "\n".join(last[4:7]) + "\n"
+    (root / "2023" / "r2.txt").write_text(_report(2023, 2) + section, encoding="utf-8")
+    # a within-file paste, as before
+    (root / "2021" / "r3.txt").write_text(_report(2021, 3) * 2, encoding="utf-8")
+    return root
+
+
+def _check(clean_docs: list[str], root: Path) -> tuple[int, list[dict]]:
+    proc = subprocess.run(
+        [*clean_docs, "check", str(root), "--format", "json"], capture_output=True, text=True
+    )
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_check_names_both_files_and_both_line_ranges(years: Path, clean_docs: list[str]) -> None:
+    code, findings = _check(clean_docs, years)
+    assert code == 1
+    pairs = {
+        (
+            Path(f["path"]).relative_to(years).as_posix(),
+            Path(f["duplicate_of"]["path"]).relative_to(years).as_posix(),
+        )
+        for f in findings
+    }
+    assert pairs == {
+        ("2021/r3.txt", "2021/r3.txt"),  # within the file
+        ("2022/r0.txt", "2022/r0-copy.txt"),  # r0-copy sorts first
+        ("2023/r9.txt", "2022/r1.txt"),
+        ("2023/r2.txt", "2022/r2.txt"),
+    }
+    copied = next(f for f in findings if f["path"].endswith("2023/r2.txt"))
+    assert (copied["duplicate_of"]["start_line"], copied["duplicate_of"]["end_line"]) == (5, 7)
+    whole = next(f for f in findings if f["path"].endswith("2023/r9.txt"))
+    lines = _report(2022, 1).count("\n")
+    assert (whole["start_line"], whole["end_line"]) == (1, lines)
+
+
+def test_shared_boilerplate_is_not_a_finding(years: Path, clean_docs: list[str]) -> None:
+    # Every report opens with the same title frame and greeting and ends
+    # with the same closing line; none of it is reported.
+    code, findings = _check(clean_docs, years)
+    assert all(f["end_line"] - f["start_line"] >= 2 for f in findings)
+    assert BOILERPLATE in _report(2021, 0) and BOILERPLATE in _report(2023, 0)
+
+
+def test_run_reports_but_does_not_remove_cross_file_repeats(
+    years: Path, tmp_path: Path, clean_docs: list[str]
+) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*clean_docs, "run", str(years), "-o", str(out)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "3 repeat(s) of other files" in proc.stderr
+    # kept in full: the copy is the file's own content
+    assert (out / "2023" / "r9.txt").read_text(encoding="utf-8") == _report(2022, 1)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"]["cross_file"] == 3
+    by_path = {Path(f["path"]).relative_to(years).as_posix(): f for f in summary["files"]}
+    [entry] = by_path["2023/r9.txt"]["cross_file"]
+    assert entry["duplicate_of"]["path"].endswith("2022/r1.txt")
+    report = json.loads((out / "2023" / "r2.report.json").read_text(encoding="utf-8"))
+    [across] = report["across"]
+    assert across["duplicate_of"]["path"].endswith("2022/r2.txt")
+    assert across["text"] == "\n".join(_report(2022, 2).split("\n")[4:7]) + "\n"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="2022/r1.report.html"' in index
+    page = (out / "2023" / "r9.report.html").read_text(encoding="utf-8")
+    assert "Repeats other documents" in page
