@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -50,7 +51,15 @@ def dedupe_source(source: Source, settings: Settings | None = None) -> Result:
 def find_repeats(text: str, settings: Settings) -> tuple[Repeat, ...]:
     """One pass of segment, fingerprint, match and resolve over a text."""
     keyed = segment(text, settings.max_unit_chars)
-    return resolve(text, keyed, match_units(keyed, settings), settings)
+    repeats = resolve(text, keyed, match_units(keyed, settings), settings)
+    if not (settings.allow or settings.allow_patterns):
+        return repeats
+    return tuple(
+        dataclasses.replace(r, removed=False, reason="allowed by configuration")
+        if r.removed and settings.allows(text[r.span.start : r.span.end])
+        else r
+        for r in repeats
+    )
 
 
 def dedupe_text(text: str, settings: Settings | None = None, path: str = "<text>") -> Result:

@@ -19,17 +19,15 @@ _SETTINGS_HELP = "Minimum key characters of a repeated run before it is removed.
 
 
 def _settings(min_run_chars: int | None, no_fix: bool) -> Any:
-    from pipeline.settings import Settings
+    """Defaults, then the nearest configuration file, then the flags."""
+    from pipeline.config import ConfigError, effective
 
-    values: dict[str, Any] = {}
-    if min_run_chars is not None:
-        values["min_run_chars"] = min_run_chars
-    if no_fix:
-        values["fix_text"] = False
+    flags: dict[str, Any] = {"min_run_chars": min_run_chars, "fix_text": False if no_fix else None}
     try:
-        return Settings(**values)
-    except ValueError as exc:
+        settings, _ = effective(flags, Path.cwd())
+    except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    return settings
 
 
 def _interrupted() -> None:
@@ -191,3 +189,28 @@ def check(
     if outcome.errors:
         sys.exit(2)
     sys.exit(1 if findings else 0)
+
+
+@main.command()
+@_shared_options
+def config(encoding: str | None, no_fix: bool, min_run_chars: int | None, max_mb: float) -> None:
+    """Print the effective settings and where each one came from.
+
+    Settings come from the defaults, then the nearest clean-docs.toml or
+    [tool.clean-docs] in pyproject.toml from the current folder upwards,
+    then the flags.
+
+    \b
+    Example:
+        clean-docs config --min-run-chars 300
+    """
+    from pipeline.config import ConfigError, effective
+
+    flags: dict[str, Any] = {"min_run_chars": min_run_chars, "fix_text": False if no_fix else None}
+    try:
+        settings, origin = effective(flags, Path.cwd())
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    for name, value in settings.as_dict().items():
+        shown = json.dumps(value, ensure_ascii=False)
+        click.echo(f"{name.replace('_', '-')} = {shown}  # {origin[name]}")

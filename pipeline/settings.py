@@ -43,7 +43,7 @@ class Settings:
     max_unit_chars (96):
         Sentences longer than this are cut into content-defined chunks, so
         that a repeat starting mid-sentence still shares whole units.
-    max_gap_units (2):
+    max_gap_units (4):
         Unmatched units a run may bridge (a unit spoiled by typos) when the
         bridged blocks are themselves similar and carry the same numbers.
     min_run_chars (200):
@@ -60,9 +60,11 @@ class Settings:
         immediately (a stutter: the same text pasted right after itself) or
         continues a removed paste is removed from this length on, when it
         is made of whole sentences; from three times this length when it
-        starts or ends inside one. A whole line said twice in a row (a song,
-        a heading echoed by the next sentence) needs min_run_chars like any
-        other repeat.
+        starts or ends inside one, and eight times when the repeating
+        stretch begins and ends between two Latin-script words (two
+        sentences alike but for their subject). A whole line said twice in a
+        row (a song, a heading echoed by the next sentence) needs
+        min_run_chars like any other repeat.
     max_edit_chars (4):
         A near-duplicate run is removed only when every block where it
         differs from its twin is at most this many characters (insertions
@@ -71,6 +73,12 @@ class Settings:
         Shorter repeats are not even reported as findings.
     seed (1):
         Seed of the MinHash permutations.
+    allow (()), allow_patterns (()):
+        Lines a team repeats on purpose (`单位：亿元`, a table header): a
+        repeat whose every non-blank line is one of `allow` (compared
+        without surrounding white space) or matches one of the regular
+        expressions in `allow_patterns` (whole line) is kept and reported
+        as allowed, inside a file and across files.
     """
 
     fix_text: bool = True
@@ -90,6 +98,8 @@ class Settings:
     max_edit_chars: int = 4
     min_finding_chars: int = 8
     seed: int = 1
+    allow: tuple[str, ...] = ()
+    allow_patterns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.lsh_bands * self.lsh_rows > self.num_perm:
@@ -101,6 +111,35 @@ class Settings:
         for name in ("shingle_cjk", "shingle_latin", "num_perm", "lsh_bands", "lsh_rows"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        import re
+
+        for pattern in self.allow_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"allow_patterns: {pattern!r} is not a regular expression: {exc}"
+                ) from None
+
+    def allows(self, text: str) -> bool:
+        """True when every non-blank line of `text` is allowed to repeat.
+
+        >>> Settings(allow=("单位：亿元",)).allows("单位：亿元\\n\\n")
+        True
+        >>> Settings(allow_patterns=("表[0-9]+",)).allows("表3\\n正文")
+        False
+        """
+        import re
+
+        if not (self.allow or self.allow_patterns):
+            return False
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return bool(lines) and all(
+            line in self.allow or any(re.fullmatch(p, line) for p in self.allow_patterns)
+            for line in lines
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        values = dataclasses.asdict(self)
+        values["allow"], values["allow_patterns"] = list(self.allow), list(self.allow_patterns)
+        return values
