@@ -33,6 +33,8 @@ class Outcome:
 
     results: list[tuple[Input, Result]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # inputs the index had seen unchanged: not processed, outputs kept
+    skipped: int = 0
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -200,17 +202,32 @@ def _file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str
     }
 
 
+def _output_names(out_dir: Path, item: Input) -> list[Path]:
+    base = out_dir / item.relative.with_suffix("")
+    return [
+        out_dir / item.relative.with_suffix(".txt"),
+        *(base.with_name(base.name + ext) for ext in (".diff", ".report.json", ".report.html")),
+    ]
+
+
 def run_paths(
     paths: list[str],
     out_dir: Path,
     settings: Settings,
     encoding: str | None = None,
     max_mb: float | None = None,
+    index_path: Path | None = None,
 ) -> tuple[Outcome, dict[str, Any]]:
-    """Clean every input into `out_dir`; return the outcome and the summary."""
+    """Clean every input into `out_dir`; return the outcome and the summary.
+
+    The index (`index_path`, by default `out_dir/.clean-docs/index.sqlite`)
+    lets a later run skip files it has seen unchanged under the same
+    settings, and compares new files with everything indexed before them.
+    """
     from pipeline import emit
-    from pipeline.across import Corpus
+    from pipeline.across import Corpus, Seen
     from pipeline.html import dumps, index_page, report_page
+    from pipeline.index import Index, Stored, file_sha256, settings_key
     from pipeline.write import write_atomic
 
     _refuse_output_inside_inputs(paths, out_dir)
@@ -219,6 +236,29 @@ def run_paths(
     entries: list[dict[str, Any]] = []
     corpus = Corpus(settings)
     cleaned_of: dict[str, str] = {}
+    index = Index(index_path or out_dir / ".clean-docs" / "index.sqlite")
+    key = settings_key(settings)
+
+    # What the index already knows comes first, in the order it came:
+    # unchanged inputs are skipped, other indexed documents are compared
+    # with. Stored under other settings, a document is not comparable.
+    by_path = {item.shown: item for item in inputs}
+    fresh: set[str] = set()
+    for stored in index.all():
+        if stored.settings != key:
+            continue
+        item = by_path.get(stored.path)
+        if item is not None:
+            if file_sha256(item.path) != stored.sha256 or not all(
+                p.is_file() for p in _output_names(out_dir, item)
+            ):
+                continue  # processed again below, as a new document
+            fresh.add(item.shown)
+            entries.append(stored.entry)
+        corpus.seen.append(Seen(stored.path, stored.kept, stored.pieces, stored.units))
+        cleaned_of[stored.path] = stored.cleaned
+    todo = [item for item in inputs if item.shown not in fresh]
+    outcome.skipped = len(fresh)
 
     def write_one(item: Input, result: Result) -> None:
         stem = item.relative.with_suffix("")
@@ -233,9 +273,27 @@ def run_paths(
         write_atomic(
             base.with_name(base.name + ".report.html"), report_page(report, result.cleaned.text)
         )
-        entries.append(_file_entry(item, result, report))
+        entry = _file_entry(item, result, report)
+        entries.append(entry)
+        seen = corpus.seen[-1]
+        index.put(
+            Stored(
+                item.shown,
+                result.source.sha256,
+                key,
+                entry,
+                seen.kept,
+                result.cleaned.text,
+                seen.to_cleaned,
+                seen.units,
+            )
+        )
 
-    outcome.results = process(inputs, settings, encoding, outcome.errors, write_one, max_mb)
+    try:
+        outcome.results = process(todo, settings, encoding, outcome.errors, write_one, max_mb)
+    finally:
+        index.close()
+    entries.sort(key=lambda e: e["path"])
     summary = {
         "schema": "clean-docs.summary/1",
         "files": entries,

@@ -81,10 +81,18 @@ def main() -> None:
     type=click.Path(file_okay=False),
     help="Folder for the clean documents and reports.",
 )
+@click.option(
+    "--index",
+    "index_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="The index of documents seen before (default: OUTPUT/.clean-docs/index.sqlite).",
+)
 @_shared_options
 def run(
     paths: tuple[str, ...],
     out_dir: str,
+    index_path: str | None,
     encoding: str | None,
     no_fix: bool,
     min_run_chars: int | None,
@@ -104,7 +112,14 @@ def run(
 
     settings = _settings(min_run_chars, no_fix)
     try:
-        outcome, summary = run_paths(list(paths), Path(out_dir), settings, encoding, max_mb)
+        outcome, summary = run_paths(
+            list(paths),
+            Path(out_dir),
+            settings,
+            encoding,
+            max_mb,
+            Path(index_path) if index_path else None,
+        )
     except OutputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -116,7 +131,7 @@ def run(
         f"{totals['files']} file(s): {totals['removed_regions']} removed region(s), "
         f"{totals['removed_chars']} characters removed, {totals['fixes']} repair(s), "
         f"{totals['cross_file']} repeat(s) of other files, "
-        f"{totals['errors']} error(s) -> {out_dir}",
+        f"{totals['errors']} error(s), {outcome.skipped} unchanged file(s) skipped -> {out_dir}",
         err=True,
     )
     sys.exit(2 if outcome.errors else 0)

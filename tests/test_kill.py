@@ -73,12 +73,25 @@ class Seen:
 
 def _files(root: Path) -> dict[str, bytes]:
     # os.walk, not a glob, so hidden temporary files are seen for certain.
+    # The index (.clean-docs/) is run state that SQLite keeps consistent
+    # itself: checked apart, by _index_is_sound.
     found: dict[str, bytes] = {}
     for folder, _dirs, names in os.walk(root):
         for name in names:
             path = Path(folder) / name
-            found[path.relative_to(root).as_posix()] = path.read_bytes()
+            rel = path.relative_to(root).as_posix()
+            if not rel.startswith(".clean-docs/"):
+                found[rel] = path.read_bytes()
     return found
+
+
+def _index_is_sound(out: Path) -> None:
+    import sqlite3
+
+    db = out / ".clean-docs" / "index.sqlite"
+    if db.exists():
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def _write_inputs(inp: Path) -> None:
@@ -115,6 +128,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, clean_docs: list[str]) -> C
 
 def _check_outputs(out: Path, ref: dict[str, bytes], temps_allowed: bool) -> Seen:
     """Every output name present is complete; anything else is a temp file."""
+    _index_is_sound(out)
     outputs = temps = 0
     for rel, blob in _files(out).items():  # os.walk of a missing folder: nothing
         folder, _, name = rel.rpartition("/")

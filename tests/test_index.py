@@ -1,0 +1,115 @@
+"""The index: a second run skips what it has seen, a new year is compared
+with every earlier one, and changed settings or files are processed again."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+from cases import zh_report  # noqa: E402
+
+
+def _report(year: int, k: int) -> str:
+    return zh_report(random.Random(year * 100 + k), year, sections=2)
+
+
+def _year(root: Path, year: int, n: int = 4) -> None:
+    (root / str(year)).mkdir(parents=True)
+    for k in range(n):
+        (root / str(year) / f"r{k}.txt").write_text(_report(year, k), encoding="utf-8")
+
+
+def _run(clean_docs: list[str], *argv: str) -> tuple[str, dict]:
+    proc = subprocess.run([*clean_docs, "run", *argv], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    out = Path(argv[argv.index("-o") + 1])
+    return proc.stderr, json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def _skipped(stderr: str) -> int:
+    return int(re.search(r"(\d+) unchanged file\(s\) skipped", stderr).group(1))
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and ".clean-docs" not in p.parts
+    }
+
+
+def test_second_run_skips_and_writes_the_same(tmp_path: Path, clean_docs: list[str]) -> None:
+    root, out = tmp_path / "reports", tmp_path / "out"
+    _year(root, 2021)
+    _year(root, 2022)
+    (root / "2022" / "r1.txt").write_text(_report(2022, 1) * 2, encoding="utf-8")
+    first_err, first = _run(clean_docs, str(root), "-o", str(out))
+    assert _skipped(first_err) == 0 and first["totals"]["removed_regions"] == 1
+    before = _outputs(out)
+    second_err, second = _run(clean_docs, str(root), "-o", str(out))
+    assert _skipped(second_err) == 8
+    assert _outputs(out) == before
+    assert second["files"] == first["files"]
+
+
+def test_a_new_year_is_processed_alone_and_compared_with_all(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    root, out = tmp_path / "reports", tmp_path / "out"
+    _year(root, 2021)
+    _year(root, 2022)
+    _run(clean_docs, str(root), "-o", str(out))
+    _year(root, 2023)
+    # a 2023 report that copies a section of 2021's
+    old = _report(2021, 2).split("\n")
+    (root / "2023" / "r3.txt").write_text(
+        _report(2023, 3) + "\n".join(old[3:6]) + "\n", encoding="utf-8"
+    )
+    err, summary = _run(clean_docs, str(root), "-o", str(out))
+    assert _skipped(err) == 8  # only the four 2023 files were processed
+    by_path = {Path(f["path"]).relative_to(root).as_posix(): f for f in summary["files"]}
+    [cross] = by_path["2023/r3.txt"]["cross_file"]
+    assert cross["duplicate_of"]["path"].endswith("2021/r2.txt")
+    assert len(summary["files"]) == 12
+
+
+def test_changed_settings_or_file_are_processed_again(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    root, out = tmp_path / "reports", tmp_path / "out"
+    _year(root, 2021)
+    _run(clean_docs, str(root), "-o", str(out))
+    err, _ = _run(clean_docs, str(root), "-o", str(out), "--min-run-chars", "300")
+    assert _skipped(err) == 0
+    (root / "2021" / "r0.txt").write_text(_report(2021, 0) * 2, encoding="utf-8")
+    err, summary = _run(clean_docs, str(root), "-o", str(out), "--min-run-chars", "300")
+    assert _skipped(err) == 3 and summary["totals"]["removed_regions"] == 1
+    # an output deleted by hand is written again
+    (out / "2021" / "r1.txt").unlink()
+    err, _ = _run(clean_docs, str(root), "-o", str(out), "--min-run-chars", "300")
+    assert _skipped(err) == 3 and (out / "2021" / "r1.txt").is_file()
+
+
+def test_a_shared_index_compares_runs_into_other_folders(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    root = tmp_path / "reports"
+    _year(root, 2021)
+    (root / "2022").mkdir()
+    (root / "2022" / "same.txt").write_text(_report(2021, 1), encoding="utf-8")
+    index = tmp_path / "shared.sqlite"
+    _run(clean_docs, str(root / "2021"), "-o", str(tmp_path / "o1"), "--index", str(index))
+    _, summary = _run(
+        clean_docs, str(root / "2022"), "-o", str(tmp_path / "o2"), "--index", str(index)
+    )
+    [entry] = summary["files"]
+    [cross] = entry["cross_file"]
+    assert cross["duplicate_of"]["path"].endswith("2021/r1.txt")
