@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test lint fuzz bench-quality bench-heldout bench-sweep clean
+.PHONY: run test install install-test lint fuzz bench-quality bench-heldout bench-sweep bench-batch clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench-sweep: install-test
 # Fuzz read, clean and dedupe with the "long" hypothesis profile (10,000
 # examples per property, no deadline; several minutes). The statistics show
 # how many examples each property ran and what they hit.
+bench-batch: install-test
+	$(BIN)/python bench/batch.py
+
 fuzz: install-test
 	sh bench/fuzz.sh
 
