@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test lint fuzz bench-quality bench-heldout bench-sweep bench-batch clean
+.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ run: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no tests" >&2; exit 1; fi; exit $$rc
+
+# Debian's Chromium for the report pages' browser tests (tests/test_browser.py
+# skips, saying why, when it is missing); .ci/run calls this first.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "could not install chromium: the browser tests will skip" >&2; }
 
 # Detection quality per case type, with the line-hash baseline beside it.
 bench-quality: install-test
