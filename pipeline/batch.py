@@ -27,6 +27,26 @@ class Input:
     relative: Path
 
 
+@dataclass(frozen=True)
+class Options:
+    """How a batch reads and runs, apart from the detection settings.
+
+    encoding: force one input encoding (None: UTF-8, BOM-marked or detected).
+    max_mb: refuse input files larger than this (None: read.MAX_INPUT_MB).
+    jobs: documents processed at once, in worker processes (1: in this one).
+    include, exclude: glob patterns on the path inside a folder (or the
+        name); include replaces the default text suffixes.
+    progress: called with (done, total, path) after each document.
+    """
+
+    encoding: str | None = None
+    max_mb: float | None = None
+    jobs: int = 1
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    progress: Callable[[int, int, str], None] | None = None
+
+
 @dataclass
 class Outcome:
     """What a batch did: per-file results and the errors met on the way."""
@@ -37,7 +57,14 @@ class Outcome:
     skipped: int = 0
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _matches(relative: Path, patterns: tuple[str, ...]) -> bool:
+    from fnmatch import fnmatch
+
+    text = relative.as_posix()
+    return any(fnmatch(text, p) or fnmatch(relative.name, p) for p in patterns)
+
+
+def _walk(root: Path, include: tuple[str, ...] = ()) -> Iterator[Path]:
     """Text files under `root`, sorted, hidden entries and link loops skipped."""
     seen: set[Path] = set()
     stack = [root]
@@ -58,9 +85,11 @@ def _walk(root: Path) -> Iterator[Path]:
             try:
                 if entry.is_dir():
                     subdirs.append(entry)
-                elif entry.suffix.lower() in TEXT_SUFFIXES and (
-                    entry.is_file() or entry.is_symlink()
-                ):
+                elif (
+                    _matches(entry.relative_to(root), include)
+                    if include
+                    else entry.suffix.lower() in TEXT_SUFFIXES
+                ) and (entry.is_file() or entry.is_symlink()):
                     # A link that leads nowhere (or round in a loop) is
                     # yielded too, so reading it reports why.
                     yield entry
@@ -69,14 +98,26 @@ def _walk(root: Path) -> Iterator[Path]:
         stack.extend(reversed(subdirs))
 
 
-def collect(paths: list[str], errors: list[tuple[str, str]]) -> list[Input]:
-    """Expand files and folders into inputs, in a stable order."""
+def collect(
+    paths: list[str], errors: list[tuple[str, str]], options: Options | None = None
+) -> list[Input]:
+    """Expand files and folders into inputs, in a stable order. Include and
+    exclude patterns apply to what a folder holds; a file named on the
+    command line is always taken."""
+    options = options or Options()
     inputs: list[Input] = []
     taken: dict[Path, str] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_walk(path), key=lambda p: p.relative_to(path).as_posix())
+            found = sorted(
+                (
+                    p
+                    for p in _walk(path, options.include)
+                    if not _matches(p.relative_to(path), options.exclude)
+                ),
+                key=lambda p: p.relative_to(path).as_posix(),
+            )
             if not found:
                 errors.append((raw, "no text files found in this folder"))
             pairs = [(p, p.relative_to(path)) for p in found]
@@ -111,33 +152,57 @@ def _refuse_output_inside_inputs(paths: list[str], out_dir: Path) -> None:
             )
 
 
-def process(
-    inputs: list[Input],
-    settings: Settings,
-    encoding: str | None,
-    errors: list[tuple[str, str]],
-    on_result: Callable[[Input, Result], None] | None = None,
-    max_mb: float | None = None,
-) -> list[tuple[Input, Result]]:
-    """Deduplicate each input; errors are collected, never raised."""
+def _one(item: Input, settings: Settings, options: Options) -> Result | str:
+    """Read and deduplicate one input: its Result, or why it failed."""
     from pipeline.api import dedupe_source
     from pipeline.read import MAX_INPUT_MB, read_file
 
-    limit = MAX_INPUT_MB if max_mb is None else max_mb
+    limit = MAX_INPUT_MB if options.max_mb is None else options.max_mb
+    try:
+        return dedupe_source(read_file(item.path, item.shown, options.encoding, limit), settings)
+    except InputError as exc:
+        return exc.reason
+    except CleanDocsError as exc:
+        return str(exc).removeprefix(f"{item.shown}: ")
 
+
+def process(
+    inputs: list[Input],
+    settings: Settings,
+    options: Options,
+    errors: list[tuple[str, str]],
+    on_result: Callable[[Input, Result], None] | None = None,
+) -> list[tuple[Input, Result]]:
+    """Deduplicate each input, in worker processes when `options.jobs` > 1;
+    results come back in input order, errors are collected, never raised."""
+    jobs = min(options.jobs, len(inputs))
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        outcomes = pool.map(_one, inputs, [settings] * len(inputs), [options] * len(inputs))
+    else:
+        pool = None
+        outcomes = (_one(item, settings, options) for item in inputs)
     results: list[tuple[Input, Result]] = []
-    for item in inputs:
-        try:
-            result = dedupe_source(read_file(item.path, item.shown, encoding, limit), settings)
-            if on_result is not None:
-                on_result(item, result)
-        except InputError as exc:
-            errors.append((item.shown, exc.reason))
-            continue
-        except CleanDocsError as exc:
-            errors.append((item.shown, str(exc).removeprefix(f"{item.shown}: ")))
-            continue
-        results.append((item, result))
+    try:
+        for done, (item, outcome) in enumerate(zip(inputs, outcomes, strict=True), start=1):
+            if isinstance(outcome, str):
+                errors.append((item.shown, outcome))
+            else:
+                try:
+                    if on_result is not None:
+                        on_result(item, outcome)
+                    results.append((item, outcome))
+                except InputError as exc:
+                    errors.append((item.shown, exc.reason))
+                except CleanDocsError as exc:  # its outputs could not be written
+                    errors.append((item.shown, str(exc).removeprefix(f"{item.shown}: ")))
+            if options.progress is not None:
+                options.progress(done, len(inputs), item.shown)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return results
 
 
@@ -214,8 +279,7 @@ def run_paths(
     paths: list[str],
     out_dir: Path,
     settings: Settings,
-    encoding: str | None = None,
-    max_mb: float | None = None,
+    options: Options | None = None,
     index_path: Path | None = None,
 ) -> tuple[Outcome, dict[str, Any]]:
     """Clean every input into `out_dir`; return the outcome and the summary.
@@ -230,9 +294,10 @@ def run_paths(
     from pipeline.index import Index, Stored, file_sha256, settings_key
     from pipeline.write import write_atomic
 
+    options = options or Options()
     _refuse_output_inside_inputs(paths, out_dir)
     outcome = Outcome()
-    inputs = collect(paths, outcome.errors)
+    inputs = collect(paths, outcome.errors, options)
     entries: list[dict[str, Any]] = []
     corpus = Corpus(settings)
     cleaned_of: dict[str, str] = {}
@@ -290,7 +355,7 @@ def run_paths(
         )
 
     try:
-        outcome.results = process(todo, settings, encoding, outcome.errors, write_one, max_mb)
+        outcome.results = process(todo, settings, options, outcome.errors, write_one)
     finally:
         index.close()
     entries.sort(key=lambda e: e["path"])
@@ -316,15 +381,16 @@ def run_paths(
 
 
 def check_paths(
-    paths: list[str], settings: Settings, encoding: str | None = None, max_mb: float | None = None
+    paths: list[str], settings: Settings, options: Options | None = None
 ) -> tuple[Outcome, list[dict[str, Any]]]:
     """Find what `run` would remove, writing nothing; one finding per region."""
     from pipeline.across import Corpus
     from pipeline.lines import LineIndex
 
+    options = options or Options()
     outcome = Outcome()
-    inputs = collect(paths, outcome.errors)
-    outcome.results = process(inputs, settings, encoding, outcome.errors, max_mb=max_mb)
+    inputs = collect(paths, outcome.errors, options)
+    outcome.results = process(inputs, settings, options, outcome.errors)
     findings: list[dict[str, Any]] = []
     corpus = Corpus(settings)
     cleaned_of: dict[str, str] = {}

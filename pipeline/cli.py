@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,63 @@ def _interrupted() -> None:
 def _report_errors(errors: list[tuple[str, str]]) -> None:
     for path, reason in errors:
         click.echo(f"{path}: error: {reason}", err=True)
+
+
+def _progress(quiet: bool) -> Any:
+    """A one-line progress display on a terminal; nothing otherwise."""
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, path: str) -> None:
+        end = "\n" if done == total else ""
+        click.echo(f"\r\033[K[{done}/{total}] {path[-60:]}", err=True, nl=False)
+        if end:
+            click.echo("", err=True)
+
+    return show
+
+
+def _options(
+    encoding: str | None,
+    max_mb: float,
+    jobs: int | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    quiet: bool,
+) -> Any:
+    import os
+
+    from pipeline.batch import Options
+
+    return Options(
+        encoding=encoding,
+        max_mb=max_mb,
+        jobs=jobs or os.cpu_count() or 1,
+        include=include,
+        exclude=exclude,
+        progress=_progress(quiet),
+    )
+
+
+def _batch_options(func: Any) -> Any:
+    func = click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")(func)
+    func = click.option(
+        "--exclude", multiple=True, metavar="GLOB", help="Skip files in folders matching this."
+    )(func)
+    func = click.option(
+        "--include",
+        multiple=True,
+        metavar="GLOB",
+        help="Take only files in folders matching this (default: .txt .md .rst ...).",
+    )(func)
+    func = click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Documents processed at once (default: all cores).",
+    )(func)
+    return func
 
 
 def _shared_options(func: Any) -> Any:
@@ -89,10 +147,15 @@ def main() -> None:
     help="The index of documents seen before (default: OUTPUT/.clean-docs/index.sqlite).",
 )
 @_shared_options
+@_batch_options
 def run(
     paths: tuple[str, ...],
     out_dir: str,
     index_path: str | None,
+    jobs: int | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    quiet: bool,
     encoding: str | None,
     no_fix: bool,
     min_run_chars: int | None,
@@ -110,14 +173,14 @@ def run(
     from pipeline.batch import run_paths
     from pipeline.errors import OutputError
 
+    started = time.perf_counter()
     settings = _settings(min_run_chars, no_fix)
     try:
         outcome, summary = run_paths(
             list(paths),
             Path(out_dir),
             settings,
-            encoding,
-            max_mb,
+            _options(encoding, max_mb, jobs, include, exclude, quiet),
             Path(index_path) if index_path else None,
         )
     except OutputError as exc:
@@ -127,11 +190,14 @@ def run(
         _interrupted()
     _report_errors(outcome.errors)
     totals = summary["totals"]
+    if quiet:
+        sys.exit(2 if outcome.errors else 0)
     click.echo(
         f"{totals['files']} file(s): {totals['removed_regions']} removed region(s), "
         f"{totals['removed_chars']} characters removed, {totals['fixes']} repair(s), "
         f"{totals['cross_file']} repeat(s) of other files, "
-        f"{totals['errors']} error(s), {outcome.skipped} unchanged file(s) skipped -> {out_dir}",
+        f"{totals['errors']} error(s), {outcome.skipped} unchanged file(s) skipped, "
+        f"{time.perf_counter() - started:.1f} s -> {out_dir}",
         err=True,
     )
     sys.exit(2 if outcome.errors else 0)
@@ -170,9 +236,14 @@ def _format_github(f: dict[str, Any]) -> str:
     help="How findings are printed.",
 )
 @_shared_options
+@_batch_options
 def check(
     paths: tuple[str, ...],
     fmt: str,
+    jobs: int | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    quiet: bool,
     encoding: str | None,
     no_fix: bool,
     min_run_chars: int | None,
@@ -191,7 +262,9 @@ def check(
 
     settings = _settings(min_run_chars, no_fix)
     try:
-        outcome, findings = check_paths(list(paths), settings, encoding, max_mb)
+        outcome, findings = check_paths(
+            list(paths), settings, _options(encoding, max_mb, jobs, include, exclude, quiet)
+        )
     except KeyboardInterrupt:
         _interrupted()
     if fmt == "json":

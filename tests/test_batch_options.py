@@ -1,0 +1,75 @@
+"""Batch options: parallel jobs give the same outputs, include/exclude globs."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+from cases import en_report, zh_report  # noqa: E402
+
+
+def _folder(root: Path) -> Path:
+    for k in range(8):
+        make = zh_report if k % 2 else en_report
+        text = make(random.Random(k), 2022)
+        if k % 3 == 0:
+            text += text
+        sub = root / "in" / ("drafts" if k == 7 else "final")
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"r{k}.txt").write_text(text, encoding="utf-8")
+    (root / "in" / "final" / "notes.htm").write_text("<p>x</p>\n", encoding="utf-8")
+    return root / "in"
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and ".clean-docs" not in p.parts
+    }
+
+
+def test_two_jobs_write_what_one_job_writes(tmp_path: Path, clean_docs: list[str]) -> None:
+    src = _folder(tmp_path)
+    for jobs in ("1", "2"):
+        proc = subprocess.run(
+            [*clean_docs, "run", "in", "-o", f"out{jobs}", "-j", jobs],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert proc.returncode == 0, proc.stderr
+    one, two = _tree(tmp_path / "out1"), _tree(tmp_path / "out2")
+    assert one == two and len(one) == 8 * 4 + 2
+    assert src.is_dir()
+
+
+def test_include_and_exclude(tmp_path: Path, clean_docs: list[str]) -> None:
+    _folder(tmp_path)
+    proc = subprocess.run(
+        [*clean_docs, "check", "in", "--exclude", "drafts/*", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1
+    assert "drafts" not in proc.stdout and "final/r3.txt" in proc.stdout
+    only = subprocess.run(
+        [*clean_docs, "run", "in", "-o", "out", "--include", "*.htm", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert only.returncode == 0 and only.stderr == ""
+    assert sorted(p.name for p in (tmp_path / "out" / "final").iterdir()) == [
+        "notes.diff",
+        "notes.report.html",
+        "notes.report.json",
+        "notes.txt",
+    ]
