@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.model import Result, Span
+from pipeline.model import Repeat, Result, Span
 from pipeline.settings import Settings
 
 
@@ -28,6 +28,7 @@ class CrossRepeat:
     twin: Span  # in the other document's cleaned input
     similarity: float
     method: str
+    kept_span: Span  # the same stretch in this document's kept text
 
 
 @dataclass
@@ -93,6 +94,7 @@ class Corpus:
                         _to_cleaned(earlier.to_cleaned, twin),
                         sim,
                         method,
+                        span,
                     )
                 )
         self.seen.append(Seen(path, kept, pieces, units))
@@ -111,3 +113,29 @@ def _pair(earlier: str, later: str, settings: Settings) -> list[tuple[Span, Span
             span = Span(r.span.start - offset, r.span.end - offset)
             out.append((span, r.twin, r.similarity, r.method))
     return out
+
+
+def remove_across(result: Result, cross: list[CrossRepeat]) -> Result:
+    """The result with what repeats earlier documents removed too (--across).
+
+    A stretch of the kept text may span a removal made inside the document:
+    it is removed piece by piece, each piece naming the other document's
+    stretch as its twin.
+    """
+    import dataclasses
+
+    if not cross:
+        return result
+    pieces = _pieces(result)
+    pass_no = 1 + max((r.pass_no for r in result.repeats), default=-1)
+    added: list[Repeat] = []
+    for c in cross:
+        for kept_start, orig_start, length in pieces:
+            lo = max(c.kept_span.start, kept_start)
+            hi = min(c.kept_span.end, kept_start + length)
+            if lo < hi:
+                span = Span(orig_start + (lo - kept_start), orig_start + (hi - kept_start))
+                added.append(
+                    Repeat(span, c.twin, c.similarity, c.method, True, "", c.twin_path, (), pass_no)
+                )
+    return dataclasses.replace(result, repeats=result.repeats + tuple(added))

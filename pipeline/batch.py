@@ -37,6 +37,8 @@ class Options:
     include, exclude: glob patterns on the path inside a folder (or the
         name); include replaces the default text suffixes.
     progress: called with (done, total, path) after each document.
+    across: remove what repeats documents before it (run only; by default
+        such repeats are reported and kept).
     """
 
     encoding: str | None = None
@@ -45,6 +47,7 @@ class Options:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     progress: Callable[[int, int, str], None] | None = None
+    across: bool = False
 
 
 @dataclass
@@ -302,7 +305,7 @@ def run_paths(
     corpus = Corpus(settings)
     cleaned_of: dict[str, str] = {}
     index = Index(index_path or out_dir / ".clean-docs" / "index.sqlite")
-    key = settings_key(settings)
+    key = settings_key(settings) + ("+across" if options.across else "")
 
     # What the index already knows comes first, in the order it came:
     # unchanged inputs are skipped, other indexed documents are compared
@@ -328,9 +331,16 @@ def run_paths(
     def write_one(item: Input, result: Result) -> None:
         stem = item.relative.with_suffix("")
         text_name = item.relative.with_suffix(".txt").as_posix()
-        report = emit.report(result, settings, text_name)
         cleaned_of[item.shown] = result.cleaned.text
-        report["across"] = _cross_entries(corpus.add(item.shown, result), result, cleaned_of)
+        cross = corpus.add(item.shown, result)
+        if options.across and cross:
+            from pipeline.across import remove_across
+            from pipeline.verify import verify
+
+            result = remove_across(result, cross)
+            verify(result, settings.run_similarity)
+        report = emit.report(result, settings, text_name, cleaned_of)
+        report["across"] = _cross_entries(cross, result, cleaned_of)
         base = out_dir / stem
         write_atomic(out_dir / text_name, emit.clean_text(result))
         write_atomic(base.with_name(base.name + ".diff"), emit.unified_diff(result, item.shown))

@@ -6,6 +6,7 @@ so `--help` and `--version` stay instant.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -146,12 +147,18 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="The index of documents seen before (default: OUTPUT/.clean-docs/index.sqlite).",
 )
+@click.option(
+    "--across",
+    is_flag=True,
+    help="Also remove what repeats files before it (default: report it, keep it).",
+)
 @_shared_options
 @_batch_options
 def run(
     paths: tuple[str, ...],
     out_dir: str,
     index_path: str | None,
+    across: bool,
     jobs: int | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -180,7 +187,9 @@ def run(
             list(paths),
             Path(out_dir),
             settings,
-            _options(encoding, max_mb, jobs, include, exclude, quiet),
+            dataclasses.replace(
+                _options(encoding, max_mb, jobs, include, exclude, quiet), across=across
+            ),
             Path(index_path) if index_path else None,
         )
     except OutputError as exc:

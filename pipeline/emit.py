@@ -24,8 +24,20 @@ def clean_text(result: Result) -> str:
     return result.kept_text
 
 
-def _repeat_entry(repeat: Repeat, lines: LineIndex, text: str, path: str) -> dict[str, Any]:
+def _repeat_entry(
+    repeat: Repeat,
+    lines: LineIndex,
+    text: str,
+    path: str,
+    others: dict[str, str] | None = None,
+) -> dict[str, Any]:
     span, twin = repeat.span, repeat.twin
+    # a twin in another document: its own text and line numbers
+    twin_text = text
+    twin_lines = lines
+    if repeat.twin_path is not None and others and repeat.twin_path in others:
+        twin_text = others[repeat.twin_path]
+        twin_lines = LineIndex(twin_text)
     entry: dict[str, Any] = {
         "start_line": lines.line(span.start),
         "end_line": lines.last_line(span.start, span.end),
@@ -36,11 +48,11 @@ def _repeat_entry(repeat: Repeat, lines: LineIndex, text: str, path: str) -> dic
         "method": repeat.method,
         "duplicate_of": {
             "path": repeat.twin_path or path,
-            "start_line": lines.line(twin.start),
-            "end_line": lines.last_line(twin.start, twin.end),
+            "start_line": twin_lines.line(twin.start),
+            "end_line": twin_lines.last_line(twin.start, twin.end),
             "start_char": twin.start,
             "end_char": twin.end,
-            "text": text[twin.start : twin.end],
+            "text": twin_text[twin.start : twin.end],
         },
     }
     if not repeat.removed:
@@ -51,15 +63,21 @@ def _repeat_entry(repeat: Repeat, lines: LineIndex, text: str, path: str) -> dic
     return entry
 
 
-def report(result: Result, settings: Settings, output_path: str) -> dict[str, Any]:
-    """The machine-readable report (schema clean-docs.report/1)."""
+def report(
+    result: Result,
+    settings: Settings,
+    output_path: str,
+    others: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The machine-readable report (schema clean-docs.report/1); `others`
+    holds the cleaned text of documents that twins lie in."""
     text = result.cleaned.text
     out = clean_text(result)
     lines = LineIndex(text)
     out_lines = LineIndex(out)
     path = result.source.path
-    removed = [_repeat_entry(r, lines, text, path) for r in result.removed]
-    findings = [_repeat_entry(r, lines, text, path) for r in result.findings]
+    removed = [_repeat_entry(r, lines, text, path, others) for r in result.removed]
+    findings = [_repeat_entry(r, lines, text, path, others) for r in result.findings]
     removed_chars = sum(len(r.span) for r in result.removed)
     return {
         "schema": SCHEMA,

@@ -111,3 +111,27 @@ def test_run_reports_but_does_not_remove_cross_file_repeats(
     assert 'href="2022/r1.report.html"' in index
     page = (out / "2023" / "r9.report.html").read_text(encoding="utf-8")
     assert "Repeats other documents" in page
+
+
+def test_across_removes_what_repeats_earlier_files(
+    years: Path, tmp_path: Path, clean_docs: list[str]
+) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*clean_docs, "run", str(years), "-o", str(out), "--across"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    # a file that only holds an earlier report is left empty
+    assert (out / "2023" / "r9.txt").read_text(encoding="utf-8") == ""
+    assert (out / "2022" / "r0.txt").read_text(encoding="utf-8") == ""
+    assert (out / "2022" / "r0-copy.txt").read_text(encoding="utf-8") == _report(2022, 0)
+    # the copied section goes; the year's own report stays
+    assert (out / "2023" / "r2.txt").read_text(encoding="utf-8") == _report(2023, 2)
+    report = json.loads((out / "2023" / "r2.report.json").read_text(encoding="utf-8"))
+    [removed] = report["removed"]
+    twin = removed["duplicate_of"]
+    assert twin["path"].endswith("2022/r2.txt") and (twin["start_line"], twin["end_line"]) == (5, 7)
+    # (twins are not snapped to white space the way removals are)
+    assert twin["text"].split() == removed["text"].split()
+    # the within-file paste still goes as before
+    assert (out / "2021" / "r3.txt").read_text(encoding="utf-8") == _report(2021, 3)
