@@ -391,10 +391,18 @@ def run_paths(
 
 
 def check_paths(
-    paths: list[str], settings: Settings, options: Options | None = None
+    paths: list[str],
+    settings: Settings,
+    options: Options | None = None,
+    index_path: Path | None = None,
 ) -> tuple[Outcome, list[dict[str, Any]]]:
-    """Find what `run` would remove, writing nothing; one finding per region."""
-    from pipeline.across import Corpus
+    """Find what `run` would remove, writing nothing; one finding per region.
+
+    With an index, the files are also compared with every document in it
+    (other than themselves), as a pre-commit hook checks staged files
+    against the reports already in a repository; the index is only read.
+    """
+    from pipeline.across import Corpus, Seen
     from pipeline.lines import LineIndex
 
     options = options or Options()
@@ -404,6 +412,21 @@ def check_paths(
     findings: list[dict[str, Any]] = []
     corpus = Corpus(settings)
     cleaned_of: dict[str, str] = {}
+    if index_path is not None:
+        from pipeline.index import Index, settings_key
+
+        if not index_path.is_file():
+            raise OutputError(f"{index_path}: no index here (a `run` writes one)")
+        key = settings_key(settings)
+        checked = {item.shown for item in inputs}
+        index = Index(index_path)
+        try:
+            for stored in index.all():
+                if stored.settings == key and stored.path not in checked:
+                    corpus.seen.append(Seen(stored.path, stored.kept, stored.pieces, stored.units))
+                    cleaned_of[stored.path] = stored.cleaned
+        finally:
+            index.close()
     for item, result in outcome.results:
         lines = LineIndex(result.cleaned.text)
         cleaned_of[item.shown] = result.cleaned.text

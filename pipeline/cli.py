@@ -244,11 +244,19 @@ def _format_github(f: dict[str, Any]) -> str:
     show_default=True,
     help="How findings are printed.",
 )
+@click.option(
+    "--index",
+    "index_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also compare with every document in this index (written by `run`).",
+)
 @_shared_options
 @_batch_options
 def check(
     paths: tuple[str, ...],
     fmt: str,
+    index_path: str | None,
     jobs: int | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -268,12 +276,19 @@ def check(
         clean-docs check seeds/ --format github
     """
     from pipeline.batch import check_paths
+    from pipeline.errors import OutputError
 
     settings = _settings(min_run_chars, no_fix)
     try:
         outcome, findings = check_paths(
-            list(paths), settings, _options(encoding, max_mb, jobs, include, exclude, quiet)
+            list(paths),
+            settings,
+            _options(encoding, max_mb, jobs, include, exclude, quiet),
+            Path(index_path) if index_path else None,
         )
+    except OutputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         _interrupted()
     if fmt == "json":

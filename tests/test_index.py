@@ -113,3 +113,35 @@ def test_a_shared_index_compares_runs_into_other_folders(
     [entry] = summary["files"]
     [cross] = entry["cross_file"]
     assert cross["duplicate_of"]["path"].endswith("2021/r1.txt")
+
+
+def test_check_against_an_index(tmp_path: Path, clean_docs: list[str]) -> None:
+    # a pre-commit hook: the staged file against the reports already indexed
+    root, out = tmp_path / "reports", tmp_path / "out"
+    _year(root, 2021)
+    _run(clean_docs, str(root), "-o", str(out))
+    staged = tmp_path / "new.txt"
+    staged.write_text(
+        _report(2023, 0) + "\n".join(_report(2021, 2).split("\n")[3:6]) + "\n", encoding="utf-8"
+    )
+    index = out / ".clean-docs" / "index.sqlite"
+    proc = subprocess.run(
+        [*clean_docs, "check", str(staged), "--index", str(index)], capture_output=True, text=True
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"repeat {root.as_posix()}/2021/r2.txt lines 4-6" in proc.stdout
+    alone = subprocess.run([*clean_docs, "check", str(staged)], capture_output=True, text=True)
+    assert alone.returncode == 0
+    # an indexed file checked again is not its own twin
+    again = subprocess.run(
+        [*clean_docs, "check", str(root / "2021"), "--index", str(index)],
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stdout
+    missing = subprocess.run(
+        [*clean_docs, "check", str(staged), "--index", str(tmp_path / "none.sqlite")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "no index here" in missing.stderr
