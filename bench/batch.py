@@ -50,7 +50,8 @@ def timed(*argv: str) -> tuple[float, str]:
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
-    return elapsed, proc.stderr.strip().splitlines()[-1]
+    header, values = proc.stderr.strip().splitlines()[-3:-1]
+    return elapsed, f"{header.strip()} / {values.strip()}"
 
 
 def main() -> None:

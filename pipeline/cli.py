@@ -42,6 +42,26 @@ def _interrupted() -> None:
     sys.exit(130)
 
 
+def _summary_table(totals: dict[str, Any], skipped: int, seconds: float, out_dir: str) -> None:
+    """The batch at the end of a run, as a small table on stderr."""
+    cells = [
+        ("files", totals["files"]),
+        ("removed regions", totals["removed_regions"]),
+        ("removed chars", totals["removed_chars"]),
+        ("repairs", totals["fixes"]),
+        ("repeats of other files", totals["cross_file"]),
+        ("errors", totals["errors"]),
+        ("unchanged, skipped", skipped),
+        ("time", f"{seconds:.1f} s"),
+    ]
+    widths = [max(len(name), len(str(value))) for name, value in cells]
+    click.echo("  ".join(n.rjust(w) for (n, _), w in zip(cells, widths, strict=True)), err=True)
+    click.echo(
+        "  ".join(str(v).rjust(w) for (_, v), w in zip(cells, widths, strict=True)), err=True
+    )
+    click.echo(f"-> {out_dir}", err=True)
+
+
 def _report_errors(errors: list[tuple[str, str]]) -> None:
     for path, reason in errors:
         click.echo(f"{path}: error: {reason}", err=True)
@@ -201,14 +221,7 @@ def run(
     totals = summary["totals"]
     if quiet:
         sys.exit(2 if outcome.errors else 0)
-    click.echo(
-        f"{totals['files']} file(s): {totals['removed_regions']} removed region(s), "
-        f"{totals['removed_chars']} characters removed, {totals['fixes']} repair(s), "
-        f"{totals['cross_file']} repeat(s) of other files, "
-        f"{totals['errors']} error(s), {outcome.skipped} unchanged file(s) skipped, "
-        f"{time.perf_counter() - started:.1f} s -> {out_dir}",
-        err=True,
-    )
+    _summary_table(totals, outcome.skipped, time.perf_counter() - started, out_dir)
     sys.exit(2 if outcome.errors else 0)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -95,7 +96,9 @@ def test_run_reports_but_does_not_remove_cross_file_repeats(
         [*clean_docs, "run", str(years), "-o", str(out)], capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr
-    assert "3 repeat(s) of other files" in proc.stderr
+    header, values = proc.stderr.strip().splitlines()[-3:-1]
+    column = re.split(r"\s{2,}", header.strip()).index("repeats of other files")
+    assert re.split(r"\s{2,}", values.strip())[column] == "3"
     # kept in full: the copy is the file's own content
     assert (out / "2023" / "r9.txt").read_text(encoding="utf-8") == _report(2022, 1)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

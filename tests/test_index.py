@@ -35,7 +35,10 @@ def _run(clean_docs: list[str], *argv: str) -> tuple[str, dict]:
 
 
 def _skipped(stderr: str) -> int:
-    return int(re.search(r"(\d+) unchanged file\(s\) skipped", stderr).group(1))
+    # the summary table: a header row, then the values in the same columns
+    header, values = stderr.strip().splitlines()[-3:-1]
+    names = re.split(r"\s{2,}", header.strip())
+    return int(re.split(r"\s{2,}", values.strip())[names.index("unchanged, skipped")])
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
