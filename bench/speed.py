@@ -1,0 +1,225 @@
+"""Speed: clean-docs end to end, by stage, and two MinHash peers on the same text.
+
+    python bench/speed.py                 # a 20 MB corpus (the default)
+    python bench/speed.py --mb 100        # the issue's sizes: 100, 1000
+    python bench/speed.py --jobs 1        # one worker
+
+Generates report-like Chinese and English documents (folders of files) with
+repeats planted inside documents (a document pasted twice) and across them
+(one document's section copied into another), then:
+- times `clean-docs run` over the folder end to end: MB/s and peak RSS;
+- times the stages in one process on a sample (read, clean, segment,
+  fingerprint, match, resolve, across);
+- times, on the same documents cut into paragraph blocks, datasketch used the
+  plain way (`MinHash.update` per character 5-gram with its default hash,
+  `MinHashLSH` query then insert, 128 permutations, threshold 0.8) and rensa
+  (`RMinHash.update` with the list of 5-grams, `RMinHashLSH`), on a sample
+  when they are slow, and prints the ratios.
+rensa is a bench-only dependency (`pip install ".[bench]"`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cases import en_report, zh_report  # noqa: E402
+
+CLEAN_DOCS = str(Path(sys.executable).with_name("clean-docs"))
+
+
+def make_corpus(root: Path, megabytes: float, seed: int = 7) -> list[Path]:
+    """Write documents until `megabytes` of UTF-8 are on disk."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True)
+    files: list[Path] = []
+    size, k = 0, 0
+    previous = ""
+    while size < megabytes * 1_000_000:
+        year = 2000 + k % 25
+        doc = (zh_report if k % 2 else en_report)(random.Random(seed * 100_000 + k), year)
+        if k % 5 == 0:
+            doc += doc  # pasted twice inside the document
+        if k % 7 == 3 and previous:
+            lines = previous.split("\n")
+            doc += "\n".join(lines[2:6]) + "\n"  # a section of the previous document
+        path = root / f"{k // 500:03d}" / f"doc_{k:06d}.txt"
+        path.parent.mkdir(exist_ok=True)
+        data = doc.encode("utf-8")
+        path.write_bytes(data)
+        files.append(path)
+        size += len(data)
+        previous = doc
+        k += 1
+        rng.random()
+    return files
+
+
+def megabytes(files: list[Path]) -> float:
+    return sum(p.stat().st_size for p in files) / 1_000_000
+
+
+def run_end_to_end(root: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """(seconds, peak RSS of the run in MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [CLEAN_DOCS, "run", str(root), "-o", str(out), "-j", str(jobs), "-q"],
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def stage_times(files: list[Path]) -> dict[str, float]:
+    """Seconds per stage over `files`, in this process."""
+    from pipeline.across import Corpus
+    from pipeline.api import dedupe_source
+    from pipeline.clean import clean
+    from pipeline.fingerprint import signatures, unit_shingles
+    from pipeline.match import first_occurrences, match_units
+    from pipeline.read import read_file
+    from pipeline.resolve import resolve
+    from pipeline.segment import segment
+    from pipeline.settings import Settings
+
+    settings = Settings()
+    times = dict.fromkeys(
+        ("read", "clean", "segment", "fingerprint", "match", "resolve", "whole document", "across"),
+        0.0,
+    )
+    corpus = Corpus(settings)
+    for path in files:
+        t = time.perf_counter()
+        source = read_file(path)
+        times["read"] += time.perf_counter() - t
+        t = time.perf_counter()
+        text = clean(source.text).text
+        times["clean"] += time.perf_counter() - t
+        t = time.perf_counter()
+        keyed = segment(text, settings.max_unit_chars)
+        times["segment"] += time.perf_counter() - t
+        t = time.perf_counter()
+        first = first_occurrences(keyed)
+        eligible = [i for i, (s, e) in enumerate(keyed.units) if e - s >= 6 and first[i] == i]
+        if eligible:
+            hashes, owners = unit_shingles(keyed, eligible, 3, 5)
+            signatures(hashes, owners, settings.num_perm, settings.seed)
+        times["fingerprint"] += time.perf_counter() - t
+        t = time.perf_counter()
+        matches = match_units(keyed, settings)  # (fingerprints again, inside)
+        times["match"] += time.perf_counter() - t
+        t = time.perf_counter()
+        resolve(text, keyed, matches, settings)
+        times["resolve"] += time.perf_counter() - t
+        t = time.perf_counter()
+        result = dedupe_source(source, settings)  # every pass, verify
+        times["whole document"] += time.perf_counter() - t
+        t = time.perf_counter()
+        corpus.add(str(path), result)
+        times["across"] += time.perf_counter() - t
+    return times
+
+
+def blocks(files: list[Path]) -> list[str]:
+    out: list[str] = []
+    for path in files:
+        out.extend(b for b in path.read_text(encoding="utf-8").split("\n") if len(b) >= 20)
+    return out
+
+
+def shingles(block: str, k: int = 5) -> list[str]:
+    return [block[i : i + k] for i in range(max(1, len(block) - k + 1))]
+
+
+def datasketch_plain(texts: list[str]) -> tuple[float, int]:
+    from datasketch import MinHash, MinHashLSH
+
+    start = time.perf_counter()
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    dups = 0
+    for i, text in enumerate(texts):
+        m = MinHash(num_perm=128)
+        for s in shingles(text):
+            m.update(s.encode("utf-8"))
+        if lsh.query(m):
+            dups += 1
+        lsh.insert(i, m)
+    return time.perf_counter() - start, dups
+
+
+def rensa_plain(texts: list[str]) -> tuple[float, int] | None:
+    try:
+        from rensa import RMinHash, RMinHashLSH
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    lsh = RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16)
+    dups = 0
+    for i, text in enumerate(texts):
+        m = RMinHash(num_perm=128, seed=42)
+        m.update(shingles(text))
+        if lsh.query(m):
+            dups += 1
+        lsh.insert(i, m)
+    return time.perf_counter() - start, dups
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sample-mb", type=float, default=2.0, help="sample for the slow parts")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "corpus"
+        files = make_corpus(root, args.mb)
+        total = megabytes(files)
+        seconds, rss = run_end_to_end(root, Path(tmp) / "out", args.jobs)
+        sample, size = [], 0.0
+        for f in files:
+            if size >= args.sample_mb:
+                break
+            sample.append(f)
+            size += f.stat().st_size / 1_000_000
+        stages = stage_times(sample)
+        texts = blocks(sample)
+        ds_seconds, ds_dups = datasketch_plain(texts)
+        rensa = rensa_plain(texts)
+    ours = total / seconds
+    print(f"corpus: {len(files)} documents, {total:.1f} MB; machine: {os.cpu_count()} cores")
+    print("\n| what | MB | seconds | MB/s |\n|---|---:|---:|---:|")
+    print(
+        f"| clean-docs run, -j {args.jobs}, end to end | {total:.1f} | {seconds:.2f} | {ours:.2f} |"
+    )
+    print(
+        f"| datasketch, plain (sample) | {size:.1f} | {ds_seconds:.2f} | {size / ds_seconds:.2f} |"
+    )
+    if rensa:
+        print(f"| rensa (sample) | {size:.1f} | {rensa[0]:.2f} | {size / rensa[0]:.2f} |")
+    print(f"\npeak RSS of the run: {rss:.0f} MB")
+    print(f"clean-docs / datasketch plain: {ours / (size / ds_seconds):.1f}x")
+    if rensa:
+        print(f"clean-docs / rensa: {ours / (size / rensa[0]):.2f}x")
+    print(f"(blocks flagged duplicate: datasketch {ds_dups}, rensa {rensa[1] if rensa else '-'})")
+    print(f"\nstages on the {size:.1f} MB sample, one process:")
+    print("| stage | seconds | MB/s |\n|---|---:|---:|")
+    for name, t in stages.items():
+        print(f"| {name} | {t:.2f} | {size / t if t else float('inf'):.1f} |")
+
+
+if __name__ == "__main__":
+    main()
