@@ -155,6 +155,21 @@ def _refuse_output_inside_inputs(paths: list[str], out_dir: Path) -> None:
             )
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: a worker whose parent died (SIGKILL leaves no
+    time to stop the pool) exits instead of waiting for work forever."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _one(item: Input, settings: Settings, options: Options) -> Result | str:
     """Read and deduplicate one input: its Result, or why it failed."""
     from pipeline.api import dedupe_source
@@ -180,9 +195,12 @@ def process(
     results come back in input order, errors are collected, never raised."""
     jobs = min(options.jobs, len(inputs))
     if jobs > 1:
+        import os
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        )
         outcomes = pool.map(_one, inputs, [settings] * len(inputs), [options] * len(inputs))
     else:
         pool = None

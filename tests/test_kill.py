@@ -182,6 +182,26 @@ def test_sigkill_leaves_every_output_complete_or_absent(
     # Not vacuous: most kills found some outputs written and some not yet.
     mid_run = sum(1 for _, _, seen in log if 0 < seen.outputs < total)
     assert mid_run >= KILLS // 2 + 1, log
+    # The killed runs' worker processes do not outlive them.
+    deadline = time.monotonic() + 10
+    while _workers_left(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _workers_left(tmp_path), _workers_left(tmp_path)
+
+
+def _workers_left(tmp_path: Path) -> list[str]:
+    """Processes still running whose command line names this test's outputs."""
+    left: list[str] = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(tmp_path) in cmdline:
+            left.append(f"{proc.name}: {cmdline[:120]}")
+    return left
 
 
 def _wait_for_reports(proc: subprocess.Popen[str], out: Path, count: int) -> None:
