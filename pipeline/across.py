@@ -2,8 +2,9 @@
 
 Each document is first cleaned on its own; here its kept text is compared
 with the kept texts of the documents processed before it (sorted path
-order). Only documents that share at least `min_run_chars` characters of
-whole units are compared in full, so most pairs cost a dictionary look-up.
+order). Only documents that share runs of whole units (pairs of
+consecutive units, at least `min_run_chars` characters of them) are compared
+in full, so most pairs cost a dictionary look-up.
 A pair is compared by the same detection that works inside one document,
 run over the two texts one after the other: a stretch of the later one goes
 when, inside one file, it would have been removed as a paste of the
@@ -42,16 +43,26 @@ class Seen:
 
 
 def _units(text: str, settings: Settings) -> Counter[str]:
+    """Pairs of consecutive unit keys, each with its count.
+
+    A paste shares runs of units with its twin; two documents written in
+    the same words share single sentences by chance ("...reported to the
+    board."), rarely two in a row. Pairs keep such documents from becoming
+    candidates for a full comparison.
+    """
     from pipeline.segment import segment
 
     keyed = segment(text, settings.max_unit_chars)
     ks = keyed.key_str()
-    return Counter(ks[s:e] for s, e in keyed.units if e - s >= settings.min_unit_chars)
+    keys = [ks[s:e] for s, e in keyed.units if e - s >= settings.min_unit_chars]
+    return Counter(f"{a}\x00{b}" for a, b in zip(keys, keys[1:], strict=False))
 
 
 def _shared(a: Counter[str], b: Counter[str]) -> int:
+    """Characters of the unit pairs two documents share (a run of n shared
+    units counts about twice its length)."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return sum(len(k) * min(n, large[k]) for k, n in small.items() if k in large)
+    return sum((len(k) - 1) * min(n, large[k]) for k, n in small.items() if k in large)
 
 
 def _pieces(result: Result) -> list[tuple[int, int, int]]:

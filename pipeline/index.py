@@ -26,7 +26,7 @@ from pipeline import __version__
 from pipeline.errors import OutputError
 from pipeline.settings import Settings
 
-_SCHEMA = 1
+_SCHEMA = 2  # 2: unit keys stored as pairs of consecutive units
 
 
 def settings_key(settings: Settings) -> str:
