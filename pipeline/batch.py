@@ -20,11 +20,15 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".rst"})
 
 @dataclass(frozen=True)
 class Input:
-    """One input file: where it is, how to show it, where its outputs go."""
+    """One input document: where it is, how to show it, where its outputs
+    go. A record of a JSONL corpus carries its text (and the JSON line it
+    came from); a file is read from `path`."""
 
     path: Path
     shown: str
     relative: Path
+    text: str | None = None
+    record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class Options:
     progress: called with (done, total, path) after each document.
     across: remove what repeats documents before it (run only; by default
         such repeats are reported and kept).
+    text_field, id_field: in a JSONL corpus (a `.jsonl` file), the field
+        that holds each record's text and the one that names it (default:
+        its line number).
     """
 
     encoding: str | None = None
@@ -48,6 +55,8 @@ class Options:
     exclude: tuple[str, ...] = ()
     progress: Callable[[int, int, str], None] | None = None
     across: bool = False
+    text_field: str = "text"
+    id_field: str | None = None
 
 
 @dataclass
@@ -101,6 +110,50 @@ def _walk(root: Path, include: tuple[str, ...] = ()) -> Iterator[Path]:
         stack.extend(reversed(subdirs))
 
 
+def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> list[Input]:
+    """The records of a JSONL corpus as inputs; a bad line is an error
+    naming the file and the line, and the other records are still read."""
+    import json
+    import re
+
+    shown = path.as_posix()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append((shown, f"cannot read this JSONL corpus: {exc}"))
+        return []
+    out: list[Input] = []
+    names: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{shown}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append((where, f"not JSON: {exc.msg}"))
+            continue
+        if not isinstance(record, dict):
+            errors.append((where, "a record must be a JSON object"))
+            continue
+        text = record.get(options.text_field)
+        if not isinstance(text, str):
+            errors.append((where, f"no text in field {options.text_field!r}"))
+            continue
+        key = record.get(options.id_field) if options.id_field else number
+        if options.id_field and key is None:
+            errors.append((where, f"no id in field {options.id_field!r}"))
+            continue
+        # a file name that stays inside the output folder whatever the id
+        name = re.sub(r"[^\w.-]", "_", str(key)).lstrip(".") or "_"
+        if name in names:
+            errors.append((where, f"its id {key!r} is not unique in the corpus"))
+            continue
+        names.add(name)
+        out.append(Input(path, f"{shown}#{key}", Path(path.stem) / f"{name}.txt", text, line))
+    return out
+
+
 def collect(
     paths: list[str], errors: list[tuple[str, str]], options: Options | None = None
 ) -> list[Input]:
@@ -124,6 +177,19 @@ def collect(
             if not found:
                 errors.append((raw, "no text files found in this folder"))
             pairs = [(p, p.relative_to(path)) for p in found]
+        elif path.suffix.lower() == ".jsonl" and path.is_file():
+            for record in _records(path, options, errors):
+                if record.relative in taken:
+                    errors.append(
+                        (
+                            record.shown,
+                            f"its outputs would overwrite those of {taken[record.relative]}",
+                        )
+                    )
+                    continue
+                taken[record.relative] = record.shown
+                inputs.append(record)
+            continue
         elif path.exists() or path.is_symlink():
             pairs = [(path, Path(path.name))]
         else:
@@ -170,6 +236,27 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _record_source(item: Input) -> Any:
+    import hashlib
+
+    from pipeline.model import Source
+
+    text = item.text or ""
+    if not text.strip():
+        raise InputError(item.shown, "empty record" if not text else "holds only white space")
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return Source(path=item.shown, text=text, sha256=digest, encoding="utf-8")
+
+
+def _content_sha(item: Input) -> str | None:
+    """What the index compares: a record's text, a file's bytes."""
+    if item.text is not None:
+        return _record_source(item).sha256
+    from pipeline.index import file_sha256
+
+    return file_sha256(item.path)
+
+
 def _one(item: Input, settings: Settings, options: Options) -> Result | str:
     """Read and deduplicate one input: its Result, or why it failed."""
     from pipeline.api import dedupe_source
@@ -177,6 +264,8 @@ def _one(item: Input, settings: Settings, options: Options) -> Result | str:
 
     limit = MAX_INPUT_MB if options.max_mb is None else options.max_mb
     try:
+        if item.text is not None:
+            return dedupe_source(_record_source(item), settings)
         return dedupe_source(read_file(item.path, item.shown, options.encoding, limit), settings)
     except InputError as exc:
         return exc.reason
@@ -296,6 +385,28 @@ def _output_names(out_dir: Path, item: Input) -> list[Path]:
     ]
 
 
+def _write_corpora(inputs: list[Input], out_dir: Path, options: Options) -> None:
+    """Each JSONL corpus again, as DIR/<name>.jsonl: every record with its
+    clean text (a record that could not be processed is kept as it was)."""
+    import json
+
+    from pipeline.write import write_atomic
+
+    corpora: dict[str, list[Input]] = {}
+    for item in inputs:
+        if item.record is not None:
+            corpora.setdefault(item.path.as_posix(), []).append(item)
+    for items in corpora.values():
+        lines: list[str] = []
+        for item in items:
+            record = json.loads(item.record or "{}")
+            written = out_dir / item.relative
+            if written.is_file():
+                record[options.text_field] = written.read_text(encoding="utf-8")
+            lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+        write_atomic(out_dir / f"{items[0].path.stem}.jsonl", "".join(lines))
+
+
 def run_paths(
     paths: list[str],
     out_dir: Path,
@@ -312,7 +423,7 @@ def run_paths(
     from pipeline import emit
     from pipeline.across import Corpus, Seen
     from pipeline.html import dumps, index_page, report_page
-    from pipeline.index import Index, Stored, file_sha256, settings_key
+    from pipeline.index import Index, Stored, settings_key
     from pipeline.write import write_atomic
 
     options = options or Options()
@@ -335,7 +446,7 @@ def run_paths(
             continue
         item = by_path.get(stored.path)
         if item is not None:
-            if file_sha256(item.path) != stored.sha256 or not all(
+            if _content_sha(item) != stored.sha256 or not all(
                 p.is_file() for p in _output_names(out_dir, item)
             ):
                 continue  # processed again below, as a new document
@@ -387,6 +498,7 @@ def run_paths(
     finally:
         index.close()
     entries.sort(key=lambda e: e["path"])
+    _write_corpora(inputs, out_dir, options)
     summary = {
         "schema": "clean-docs.summary/1",
         "files": entries,

@@ -88,6 +88,8 @@ def _options(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     quiet: bool,
+    text_field: str = "text",
+    id_field: str | None = None,
 ) -> Any:
     import os
 
@@ -100,10 +102,23 @@ def _options(
         include=include,
         exclude=exclude,
         progress=_progress(quiet),
+        text_field=text_field,
+        id_field=id_field,
     )
 
 
 def _batch_options(func: Any) -> Any:
+    func = click.option(
+        "--id-field",
+        default=None,
+        help="In a .jsonl corpus, the field naming each record (default: its line number).",
+    )(func)
+    func = click.option(
+        "--text-field",
+        default="text",
+        show_default=True,
+        help="In a .jsonl corpus, the field holding each record's text.",
+    )(func)
     func = click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")(func)
     func = click.option(
         "--exclude", multiple=True, metavar="GLOB", help="Skip files in folders matching this."
@@ -183,6 +198,8 @@ def run(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     quiet: bool,
+    text_field: str,
+    id_field: str | None,
     encoding: str | None,
     no_fix: bool,
     min_run_chars: int | None,
@@ -208,7 +225,8 @@ def run(
             Path(out_dir),
             settings,
             dataclasses.replace(
-                _options(encoding, max_mb, jobs, include, exclude, quiet), across=across
+                _options(encoding, max_mb, jobs, include, exclude, quiet, text_field, id_field),
+                across=across,
             ),
             Path(index_path) if index_path else None,
         )
@@ -274,6 +292,8 @@ def check(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     quiet: bool,
+    text_field: str,
+    id_field: str | None,
     encoding: str | None,
     no_fix: bool,
     min_run_chars: int | None,
@@ -296,7 +316,7 @@ def check(
         outcome, findings = check_paths(
             list(paths),
             settings,
-            _options(encoding, max_mb, jobs, include, exclude, quiet),
+            _options(encoding, max_mb, jobs, include, exclude, quiet, text_field, id_field),
             Path(index_path) if index_path else None,
         )
     except OutputError as exc:

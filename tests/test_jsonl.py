@@ -1,0 +1,90 @@
+"""JSONL corpora: one document per record, cleaned JSONL out, reports by id."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+PARA = "".join(
+    f"第{i}条 各级海关应当依法履行职责，加强执法监督，规范执法行为，提升执法水平，切实维护当事人合法权益。\n"
+    for i in range(1, 6)
+)
+OTHER = "".join(
+    f"Section {i}. The agency modernized vocational training across every region this year.\n"
+    for i in range(1, 6)
+)
+
+
+def _corpus(path: Path) -> None:
+    records = [
+        {"id": "a-1", "text": PARA + PARA, "year": 2022},  # pasted twice inside
+        {"id": "b/2", "text": OTHER, "year": 2022},
+        {
+            "id": "c-3",
+            "text": OTHER.replace("agency", "council") + PARA,
+            "year": 2023,
+        },  # repeats a-1
+    ]
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    lines.insert(2, "{not json")
+    lines.append(json.dumps({"id": "d-4", "body": "no text field"}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_run_writes_a_cleaned_corpus_and_reports_by_id(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    corpus = tmp_path / "pages.jsonl"
+    _corpus(corpus)
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*clean_docs, "run", str(corpus), "-o", str(out), "--id-field", "id"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2  # two bad lines, named, the rest processed
+    assert f"{corpus.as_posix()}:3: error: not JSON" in proc.stderr
+    assert f"{corpus.as_posix()}:5: error: no text in field 'text'" in proc.stderr
+    cleaned = [
+        json.loads(line) for line in (out / "pages.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [r["id"] for r in cleaned] == ["a-1", "b/2", "c-3"]
+    assert cleaned[0]["text"] == PARA and cleaned[0]["year"] == 2022
+    assert cleaned[1]["text"] == OTHER
+    # a cross-record repeat is reported and kept by default
+    assert cleaned[2]["text"].endswith(PARA)
+    report = json.loads((out / "pages" / "c-3.report.json").read_text(encoding="utf-8"))
+    [across] = report["across"]
+    assert across["duplicate_of"]["path"] == f"{corpus.as_posix()}#a-1"
+    # an id that is not a safe file name stays inside the output folder
+    assert (out / "pages" / "b_2.txt").read_text(encoding="utf-8") == OTHER
+
+
+def test_across_removes_cross_record_repeats(tmp_path: Path, clean_docs: list[str]) -> None:
+    corpus = tmp_path / "pages.jsonl"
+    _corpus(corpus)
+    out = tmp_path / "out"
+    subprocess.run(
+        [*clean_docs, "run", str(corpus), "-o", str(out), "--id-field", "id", "--across", "-q"],
+        capture_output=True,
+        text=True,
+    )
+    cleaned = [
+        json.loads(line) for line in (out / "pages.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert cleaned[2]["text"] == OTHER.replace("agency", "council")
+
+
+def test_check_names_records(tmp_path: Path, clean_docs: list[str]) -> None:
+    corpus = tmp_path / "pages.jsonl"
+    _corpus(corpus)
+    proc = subprocess.run(
+        [*clean_docs, "check", str(corpus), "--id-field", "id"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert f"{corpus.as_posix()}#a-1:6: duplicate: lines 6-10 repeat lines 1-5" in proc.stdout
+    assert (
+        f"{corpus.as_posix()}#c-3:6: duplicate: lines 6-10 repeat {corpus.as_posix()}#a-1 lines 1-5"
+        in proc.stdout
+    )
