@@ -6,10 +6,12 @@ so `--help` and `--version` stay instant.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +22,34 @@ from pipeline import __version__
 _SETTINGS_HELP = "Minimum key characters of a repeated run before it is removed."
 
 
-def _settings(min_run_chars: int | None, no_fix: bool) -> Any:
+def _settings_and_origin(min_run_chars: int | None, no_fix: bool) -> tuple[Any, dict[str, str]]:
     """Defaults, then the nearest configuration file, then the flags."""
     from pipeline.config import ConfigError, effective
 
     flags: dict[str, Any] = {"min_run_chars": min_run_chars, "fix_text": False if no_fix else None}
     try:
-        settings, _ = effective(flags, Path.cwd())
+        return effective(flags, Path.cwd())
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    return settings
+
+
+def _settings(min_run_chars: int | None, no_fix: bool) -> Any:
+    return _settings_and_origin(min_run_chars, no_fix)[0]
+
+
+@contextlib.contextmanager
+def _stopping_cleanly() -> Iterator[None]:
+    """An output that cannot be written ends the run with exit 2, Ctrl-C
+    with exit 130; neither with a traceback."""
+    from pipeline.errors import OutputError
+
+    try:
+        yield
+    except OutputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _interrupted()
 
 
 def _interrupted() -> None:
@@ -215,11 +235,10 @@ def run(
         clean-docs run seeds/ -o output/
     """
     from pipeline.batch import run_paths
-    from pipeline.errors import OutputError
 
     started = time.perf_counter()
     settings = _settings(min_run_chars, no_fix)
-    try:
+    with _stopping_cleanly():
         outcome, summary = run_paths(
             list(paths),
             Path(out_dir),
@@ -230,11 +249,6 @@ def run(
             ),
             Path(index_path) if index_path else None,
         )
-    except OutputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        _interrupted()
     _report_errors(outcome.errors)
     totals = summary["totals"]
     if quiet:
@@ -309,21 +323,15 @@ def check(
         clean-docs check seeds/ --format github
     """
     from pipeline.batch import check_paths
-    from pipeline.errors import OutputError
 
     settings = _settings(min_run_chars, no_fix)
-    try:
+    with _stopping_cleanly():
         outcome, findings = check_paths(
             list(paths),
             settings,
             _options(encoding, max_mb, jobs, include, exclude, quiet, text_field, id_field),
             Path(index_path) if index_path else None,
         )
-    except OutputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        _interrupted()
     if fmt == "json":
         click.echo(json.dumps(findings, ensure_ascii=False, indent=2))
     else:
@@ -349,13 +357,7 @@ def config(encoding: str | None, no_fix: bool, min_run_chars: int | None, max_mb
     Example:
         clean-docs config --min-run-chars 300
     """
-    from pipeline.config import ConfigError, effective
-
-    flags: dict[str, Any] = {"min_run_chars": min_run_chars, "fix_text": False if no_fix else None}
-    try:
-        settings, origin = effective(flags, Path.cwd())
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+    settings, origin = _settings_and_origin(min_run_chars, no_fix)
     for name, value in settings.as_dict().items():
         shown = json.dumps(value, ensure_ascii=False)
         click.echo(f"{name.replace('_', '-')} = {shown}  # {origin[name]}")
