@@ -6,6 +6,7 @@ never stops the others: its error is collected and the batch goes on.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,7 +291,9 @@ def process(
         pool = ProcessPoolExecutor(
             max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)
         )
-        outcomes = pool.map(_one, inputs, [settings] * len(inputs), [options] * len(inputs))
+        # the progress callback stays here: it is not picklable, nor needed there
+        sent = dataclasses.replace(options, progress=None)
+        outcomes = pool.map(_one, inputs, [settings] * len(inputs), [sent] * len(inputs))
     else:
         pool = None
         outcomes = (_one(item, settings, options) for item in inputs)

@@ -73,3 +73,21 @@ def test_include_and_exclude(tmp_path: Path, clean_docs: list[str]) -> None:
         "notes.report.json",
         "notes.txt",
     ]
+
+
+def test_progress_with_two_jobs(tmp_path: Path) -> None:
+    # The progress callback lives in the main process: sending it to the
+    # workers (it cannot be pickled) hung the run on a terminal.
+    from pipeline.batch import Options, run_paths
+    from pipeline.settings import Settings
+
+    src = _folder(tmp_path)
+    seen: list[int] = []
+    outcome, summary = run_paths(
+        [str(src)],
+        tmp_path / "out",
+        Settings(),
+        Options(jobs=2, progress=lambda done, total, path: seen.append(done)),
+    )
+    assert outcome.errors == [] and summary["totals"]["files"] == 8
+    assert seen == list(range(1, 9))
