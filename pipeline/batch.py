@@ -329,9 +329,11 @@ def _cross_entries(
     text = result.cleaned.text
     lines = LineIndex(text)
     out: list[dict[str, Any]] = []
+    indexes: dict[str, LineIndex] = {}
     for c in cross:
-        other = cleaned_of[c.twin_path]
-        other_lines = LineIndex(other)
+        if c.twin_path not in indexes:
+            indexes[c.twin_path] = LineIndex(cleaned_of[c.twin_path])
+        other_lines = indexes[c.twin_path]
         out.append(
             {
                 "start_line": lines.line(c.span.start),

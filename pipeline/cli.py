@@ -93,10 +93,7 @@ def _progress(quiet: bool) -> Any:
         return None
 
     def show(done: int, total: int, path: str) -> None:
-        end = "\n" if done == total else ""
-        click.echo(f"\r\033[K[{done}/{total}] {path[-60:]}", err=True, nl=False)
-        if end:
-            click.echo("", err=True)
+        click.echo(f"\r\033[K[{done}/{total}] {path[-60:]}", err=True, nl=done == total)
 
     return show
 
