@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pipeline.segment import Keyed, is_cjk
+from pipeline.segment import ALNUM, CJK, Keyed, char_flags
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -73,32 +73,54 @@ def shingle_size(unit_text: str, cjk: int, latin: int) -> int:
     >>> shingle_size("海关总署", 3, 5), shingle_size("the customs", 3, 5)
     (3, 5)
     """
-    letters = [c for c in unit_text if c.isalnum()]
-    n_cjk = sum(1 for c in letters if is_cjk(c))
-    return cjk if letters and 2 * n_cjk >= len(letters) else latin
+    key = np.frombuffer(unit_text.encode("utf-32-le"), np.uint32)
+    return int(shingle_sizes(key, np.array([[0, len(key)]]), cjk, latin)[0])
+
+
+def shingle_sizes(key: np.ndarray, ranges: np.ndarray, cjk: int, latin: int) -> np.ndarray:
+    """`shingle_size` of every (start, end) key range at once."""
+    flags = char_flags(key)
+    zero = np.zeros(1, np.int64)
+    alnum = np.concatenate((zero, np.cumsum((flags & ALNUM) != 0)))
+    wide = np.concatenate((zero, np.cumsum((flags & CJK) != 0)))
+    starts, ends = ranges[:, 0], ranges[:, 1]
+    n_alnum = alnum[ends] - alnum[starts]
+    n_cjk = wide[ends] - wide[starts]
+    return np.where((n_alnum > 0) & (2 * n_cjk >= n_alnum), cjk, latin)
 
 
 def unit_shingles(
     keyed: Keyed, units: list[int], cjk: int, latin: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """All shingle hashes of the given units, and the unit each belongs to."""
-    cache: dict[int, np.ndarray] = {}
-    hashes: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
-    for index in units:
-        start, end = keyed.units[index]
-        width = shingle_size(keyed.key_str(start, end), cjk, latin)
-        if end - start <= width:
-            h = window_hashes(keyed.key[start:end], end - start)
-        else:
-            if width not in cache:
-                cache[width] = window_hashes(keyed.key, width)
-            h = cache[width][start : end - width + 1]
-        hashes.append(h)
-        owners.append(np.full(len(h), index, dtype=np.int64))
-    if not hashes:
+    """All shingle hashes of the given units, and the unit each belongs to.
+
+    Vectorized: one pass of window hashes per shingle size over the whole
+    key, then each unit's windows gathered by index.
+    """
+    if not units:
         return np.zeros(0, np.uint32), np.zeros(0, np.int64)
-    return np.concatenate(hashes), np.concatenate(owners)
+    ids = np.asarray(units, np.int64)
+    ranges = np.asarray(keyed.units, np.int64)[ids]
+    widths = shingle_sizes(keyed.key, ranges, cjk, latin)
+    lengths = ranges[:, 1] - ranges[:, 0]
+    # a unit no longer than its shingle is one shingle: itself
+    short = lengths <= widths
+    counts = np.where(short, 1, lengths - widths + 1)
+    owners = np.repeat(ids, counts)
+    offsets = np.cumsum(counts) - counts
+    firsts = np.repeat(ranges[:, 0], counts)
+    within = np.arange(len(owners)) - np.repeat(offsets, counts)
+    positions = firsts + within
+    per_window = np.repeat(widths, counts)
+    hashes = np.zeros(len(owners), np.uint32)
+    for width in np.unique(widths[~short]).tolist():
+        table = window_hashes(keyed.key, width)
+        take = (per_window == width) & ~np.repeat(short, counts)
+        hashes[take] = table[positions[take]]
+    for row in np.flatnonzero(short).tolist():
+        start, end = ranges[row].tolist()
+        hashes[offsets[row]] = window_hashes(keyed.key[start:end], end - start)[0]
+    return hashes, owners
 
 
 def signatures(

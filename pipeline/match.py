@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -88,34 +89,69 @@ def _keep_some(earlier: list[int]) -> list[int]:
     return earlier[:1] + earlier[1 - _MAX_TWINS :]
 
 
+@lru_cache(maxsize=64)
+def _group_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (later, earlier) inside a sorted group of `size` members,
+    each later member with the earlier ones `_keep_some` keeps."""
+    later: list[int] = []
+    earlier: list[int] = []
+    for i in range(1, size):
+        kept = _keep_some(list(range(i)))
+        later.extend([i] * len(kept))
+        earlier.extend(kept)
+    return np.array(later, np.int64), np.array(earlier, np.int64)
+
+
+def band_pair_array(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Candidate pairs as an (n, 2) array of (later, earlier), sorted, unique.
+
+    Each band's rows are reduced to one 64-bit key; the (key, id) pairs of
+    all bands are sorted together and the groups of equal keys paired, all
+    in numpy: the candidates datasketch's MinHashLSH returns for the same
+    bands and rows (checked by the suite).
+    """
+    if len(ids) < 2:
+        return np.zeros((0, 2), np.int64)
+    mult = np.uint64(0x100000001B3)
+    wide = sigs[:, : bands * rows].astype(np.uint64).reshape(len(ids), bands, rows)
+    keys = np.full((len(ids), bands), np.uint64(0xCBF29CE484222325))
+    with np.errstate(over="ignore"):
+        for col in range(rows):
+            keys = (keys ^ wide[:, :, col]) * mult
+        # the band number goes into the key: equal rows in two bands differ
+        keys = (keys ^ np.arange(bands, dtype=np.uint64)[None, :]) * mult
+    flat_keys = keys.T.ravel()
+    flat_ids = np.tile(ids.astype(np.int64), bands)
+    order = np.lexsort((flat_ids, flat_keys))
+    flat_keys, flat_ids = flat_keys[order], flat_ids[order]
+    starts = np.flatnonzero(np.concatenate(([True], flat_keys[1:] != flat_keys[:-1])))
+    sizes = np.diff(np.append(starts, len(flat_keys)))
+    found: list[np.ndarray] = []
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        first = starts[sizes == size]
+        later, earlier = _group_pairs(size)
+        found.append(
+            np.stack(
+                (
+                    flat_ids[first[:, None] + later[None, :]].ravel(),
+                    flat_ids[first[:, None] + earlier[None, :]].ravel(),
+                ),
+                axis=1,
+            )
+        )
+    if not found:
+        return np.zeros((0, 2), np.int64)
+    return np.unique(np.concatenate(found), axis=0)
+
+
 def band_pairs(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
     """Candidate pairs (later, earlier): ids sharing at least one band.
 
-    Done in bulk: each band's rows are reduced to one 64-bit key, sorted, and
-    equal keys grouped, the same candidates datasketch's MinHashLSH returns
-    for the same bands and rows (checked by the suite).
+    >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 9, 9], [7, 7, 3, 4]], np.uint32)
+    >>> sorted(band_pairs(np.array([0, 1, 2]), sigs, 2, 2))
+    [(1, 0), (2, 0)]
     """
-    pairs: set[tuple[int, int]] = set()
-    if len(ids) < 2:
-        return pairs
-    mult = np.uint64(0x100000001B3)
-    for band in range(bands):
-        block = sigs[:, band * rows : (band + 1) * rows].astype(np.uint64)
-        keys = np.full(len(ids), np.uint64(0xCBF29CE484222325))
-        with np.errstate(over="ignore"):
-            for col in range(rows):
-                keys = (keys ^ block[:, col]) * mult
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        cuts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-        for group in np.split(order, cuts):
-            if len(group) < 2:
-                continue
-            members = sorted(ids[group].tolist())
-            for i, later in enumerate(members):
-                for earlier in _keep_some(members[:i]):
-                    pairs.add((later, earlier))
-    return pairs
+    return {(int(a), int(b)) for a, b in band_pair_array(ids, sigs, bands, rows).tolist()}
 
 
 def near_matches(keyed: Keyed, settings: Settings, first: list[int]) -> list[UnitMatch]:
@@ -148,9 +184,10 @@ def near_matches(keyed: Keyed, settings: Settings, first: list[int]) -> list[Uni
             figures[unit] = numbers(keys[unit])
         return keys[unit]
 
-    pairs = sorted(band_pairs(ids, sigs, settings.lsh_bands, settings.lsh_rows))
-    if not pairs:
+    found = band_pair_array(ids, sigs, settings.lsh_bands, settings.lsh_rows)
+    if not len(found):
         return out
+    pairs = [(int(a), int(b)) for a, b in found.tolist()]
     # Equal band keys can collide on unequal rows: compare the rows, all
     # pairs at once.
     rows_l = np.array([row_of[later] for later, _ in pairs])
@@ -190,6 +227,32 @@ def match_units(keyed: Keyed, settings: Settings) -> list[UnitMatch]:
     return sorted(merged, key=lambda m: (m.later, m.earlier))
 
 
+def _agree_on(key: np.ndarray, at: int, d: int) -> int:
+    """The first i >= at where key[i] != key[i - d] (or the end): a
+    diagonal followed forward in growing numpy steps, not per character."""
+    step = 64
+    while at < len(key):
+        hi = min(len(key), at + step)
+        differ = np.flatnonzero(key[at:hi] != key[at - d : hi - d])
+        if len(differ):
+            return at + int(differ[0])
+        at, step = hi, step * 4
+    return at
+
+
+def _agree_back(key: np.ndarray, at: int, d: int) -> int:
+    """The smallest i <= at with key[j] == key[j - d] for all i <= j < at,
+    never below d."""
+    step = 64
+    while at > d:
+        lo = max(d, at - step)
+        differ = np.flatnonzero(key[lo:at] != key[lo - d : at - d])
+        if len(differ):
+            return lo + int(differ[-1]) + 1
+        at, step = lo, step * 4
+    return at
+
+
 def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, int, int, int]]:
     """Exact repeats that follow their twin immediately, found per character.
 
@@ -217,25 +280,25 @@ def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, in
     cuts = np.flatnonzero(np.diff(dist) != 0) + 1
     starts = np.concatenate(([0], cuts))
     ends = np.concatenate((cuts, [n]))
-    ks = keyed.key_str()
+    # only runs at a distance worth a look, at least two windows long
+    worth = (dist[starts] >= min_chars) & (ends - starts >= 2)
+    starts, ends = starts[worth], ends[worth]
+    ks = keyed.key_str() if len(starts) else ""
     out: list[tuple[int, int, int, int]] = []
     # How far the repeats found so far at each distance reach: windows come
     # in text order, so one already followed along its diagonal is skipped.
     covered: dict[int, int] = {}
-    dists = dist.tolist()
-    for i0, i1 in zip(starts.tolist(), ends.tolist(), strict=True):
-        d = dists[i0]
-        if d < min_chars or i1 - i0 < 2:
-            continue
+    for i0, i1, d in zip(starts.tolist(), ends.tolist(), dist[starts].tolist(), strict=True):
         if covered.get(d, -1) > i0:
             continue
         # A phrase recurring inside the span breaks the windows' agreement
         # on the distance; follow the diagonal itself as far as it goes.
+        # most diagonals end at once: look at one character before numpy
         b_start, b_end = i0, i1 - 1 + width
-        while b_start > d and ks[b_start - 1] == ks[b_start - 1 - d]:
-            b_start -= 1
-        while b_end < len(ks) and ks[b_end] == ks[b_end - d]:
-            b_end += 1
+        if b_start > d and ks[b_start - 1] == ks[b_start - 1 - d]:
+            b_start = _agree_back(keyed.key, b_start - 1, d)
+        if b_end < len(ks) and ks[b_end] == ks[b_end - d]:
+            b_end = _agree_on(keyed.key, b_end + 1, d)
         covered[d] = max(covered.get(d, -1), b_end)
         if b_end - b_start < d:
             continue

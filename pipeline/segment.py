@@ -57,6 +57,9 @@ _PUNCT_FOLD = str.maketrans(
 )
 _TERMINATORS = frozenset(".!?;")
 _CLOSERS = frozenset("\"')]}\u300b\u3009")
+_TERMINATOR_CPS = np.array(sorted(ord(c) for c in _TERMINATORS), np.uint32)
+_CLOSER_CPS = np.array(sorted(ord(c) for c in _CLOSERS), np.uint32)
+_DOT = np.uint32(ord("."))
 
 
 @lru_cache(maxsize=65536)
@@ -79,6 +82,42 @@ def is_cjk(ch: str) -> bool:
     (True, False, False)
     """
     return unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalnum()
+
+
+ALNUM, CJK, DIGIT = 1, 2, 4
+# Flags of code points below _TABLE_SIZE, filled a page of 256 at a time
+# when a key first uses it (a start-up cost of only what a text needs).
+_TABLE_SIZE = 0x30000
+_table = np.zeros(_TABLE_SIZE, np.uint8)
+_pages_done = np.zeros(_TABLE_SIZE >> 8, bool)
+
+
+def _flags_of(cp: int) -> int:
+    ch = chr(cp)
+    return (
+        (ALNUM if ch.isalnum() else 0) | (CJK if is_cjk(ch) else 0) | (DIGIT if ch.isdigit() else 0)
+    )
+
+
+def char_flags(key: np.ndarray) -> np.ndarray:
+    """Per key character: ALNUM | CJK | DIGIT bits (uint8), vectorized.
+
+    >>> char_flags(np.array([ord(c) for c in "a海.7"], np.uint32)).tolist()
+    [1, 3, 0, 5]
+    """
+    if len(key) == 0:
+        return np.zeros(0, np.uint8)
+    low = key < _TABLE_SIZE
+    pages = np.flatnonzero(np.bincount(key[low] >> 8, minlength=len(_pages_done)))
+    for page in pages[~_pages_done[pages]].tolist():
+        base = page << 8
+        _table[base : base + 256] = [_flags_of(cp) for cp in range(base, base + 256)]
+        _pages_done[page] = True
+    out = _table[np.where(low, key, 0)]
+    if not low.all():
+        for i in np.flatnonzero(~low).tolist():
+            out[i] = _flags_of(int(key[i]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -140,15 +179,26 @@ def _rolling_hash(key: np.ndarray, width: int) -> np.ndarray:
     return h
 
 
-def _chunk(key: np.ndarray, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
-    """Cut an over-long sentence at content-defined points."""
-    window, min_piece = 6, max(8, max_chars // 4)
-    hashes = _rolling_hash(key[start:end], window)
+_CHUNK_WINDOW = 6
+
+
+def _cut_points(key: np.ndarray, max_chars: int) -> np.ndarray:
+    """Every content-defined cut point of the key (sorted): the end of a
+    window whose hash hits the pattern."""
+    hashes = _rolling_hash(key, _CHUNK_WINDOW)
     mask = np.uint64(max(1, max_chars // 3) - 1) if max_chars >= 6 else np.uint64(1)
-    cuts = (np.flatnonzero((hashes % (mask + np.uint64(1))) == 0) + start + window).tolist()
+    return np.flatnonzero((hashes % (mask + np.uint64(1))) == 0) + _CHUNK_WINDOW
+
+
+def _chunk(cut_points: np.ndarray, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Cut an over-long sentence at content-defined points."""
+    min_piece = max(8, max_chars // 4)
+    # windows wholly inside the sentence: cuts in [start + window, end]
+    lo = np.searchsorted(cut_points, start + _CHUNK_WINDOW, side="left")
+    hi = np.searchsorted(cut_points, end, side="right")
     pieces: list[tuple[int, int]] = []
     at = start
-    for cut in cuts:
+    for cut in cut_points[lo:hi].tolist():
         if cut - at >= min_piece and end - cut >= min_piece:
             pieces.append((at, cut))
             at = cut
@@ -161,6 +211,8 @@ def split_units(key: np.ndarray, max_unit_chars: int) -> tuple[tuple[int, int], 
 
     A unit ends after a terminator (. ! ? ; and their full-width forms, a
     full stop between digits excepted) and any closing quotes or brackets.
+    Vectorized: a unit ends where a run of terminators and closers that
+    holds a true terminator ends.
 
     >>> k, _ = fold("第一句。第二句！3.5亿")
     >>> [k[s:e].tobytes().decode("utf-32-le") for s, e in split_units(k, 96)]
@@ -169,28 +221,28 @@ def split_units(key: np.ndarray, max_unit_chars: int) -> tuple[tuple[int, int], 
     n = len(key)
     if n == 0:
         return ()
-    text = key.tobytes().decode("utf-32-le")
-    bounds: list[int] = []
-    i = 0
-    while i < n:
-        ch = text[i]
-        if ch in _TERMINATORS and not (
-            ch == "." and 0 < i < n - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
-        ):
-            j = i + 1
-            while j < n and (text[j] in _CLOSERS or text[j] in _TERMINATORS):
-                j += 1
-            bounds.append(j)
-            i = j
-        else:
-            i += 1
+    is_term = np.isin(key, _TERMINATOR_CPS)
+    is_run = is_term | np.isin(key, _CLOSER_CPS)
+    valid = is_term.copy()
+    dots = np.flatnonzero(key[1:-1] == _DOT) + 1
+    if len(dots):
+        digit = (char_flags(key[np.concatenate((dots - 1, dots + 1))]) & DIGIT) != 0
+        between = digit[: len(dots)] & digit[len(dots) :]
+        valid[dots[between]] = False
+    # run_ends[k]: one past the last character of a run of terminators and
+    # closers; each run holding a true terminator ends a unit there.
+    run_ends = np.flatnonzero(is_run & ~np.append(is_run[1:], False)) + 1
+    ends = np.unique(run_ends[np.searchsorted(run_ends, np.flatnonzero(valid), side="right")])
     units: list[tuple[int, int]] = []
     at = 0
-    for b in [*bounds, n]:
+    cut_points: np.ndarray | None = None
+    for b in [*ends.tolist(), n]:
         start = at
         if b > start:
             if b - start > max_unit_chars:
-                units.extend(_chunk(key, start, b, max_unit_chars))
+                if cut_points is None:
+                    cut_points = _cut_points(key, max_unit_chars)
+                units.extend(_chunk(cut_points, start, b, max_unit_chars))
             else:
                 units.append((start, b))
         at = b
