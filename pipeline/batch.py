@@ -17,19 +17,33 @@ from pipeline.model import Result
 from pipeline.settings import Settings
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".rst"})
+# a file named on the command line with one of these is a corpus of records
+CORPUS_SUFFIXES = frozenset({".jsonl", ".parquet"})
+
+
+@dataclass(frozen=True)
+class Record:
+    """Where a record of a corpus is, not what it holds: its text is read
+    when it is processed (and again when the cleaned corpus is written), so
+    a corpus is never held whole."""
+
+    field: str  # the field (a Parquet column) that holds its text
+    offset: int = 0  # JSONL: where its line starts in the file, in bytes
+    length: int = 0  # JSONL: its line's length in bytes, newline left out
+    group: int = -1  # Parquet: its row group (-1: a JSONL record)
+    row: int = 0  # Parquet: its row in that group, from 0
 
 
 @dataclass(frozen=True)
 class Input:
     """One input document: where it is, how to show it, where its outputs
-    go. A record of a JSONL corpus carries its text (and the JSON line it
-    came from); a file is read from `path`."""
+    go. A file is read from `path`; a record of a corpus (a `.jsonl` or
+    `.parquet` file) from where `record` says in it."""
 
     path: Path
     shown: str
     relative: Path
-    text: str | None = None
-    record: str | None = None
+    record: Record | None = None
 
 
 @dataclass(frozen=True)
@@ -44,9 +58,10 @@ class Options:
     progress: called with (done, total, path) after each document.
     across: remove what repeats documents before it (run only; by default
         such repeats are reported and kept).
-    text_field, id_field: in a JSONL corpus (a `.jsonl` file), the field
-        that holds each record's text and the one that names it (default:
-        its line number).
+    text_field, id_field: in a corpus (a `.jsonl` or `.parquet` file), the
+        field (column) that holds each record's text and the one that names
+        it (default: its line number in a JSONL file, its row number from 1
+        in a Parquet file).
     """
 
     encoding: str | None = None
@@ -111,47 +126,180 @@ def _walk(root: Path, include: tuple[str, ...] = ()) -> Iterator[Path]:
         stack.extend(reversed(subdirs))
 
 
-def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> list[Input]:
-    """The records of a JSONL corpus as inputs; a bad line is an error
-    naming the file and the line, and the other records are still read."""
-    import json
+# Parquet corpora are read through a small buffer, in batches of about this
+# many bytes, so that neither a row group nor a column chunk is held whole.
+_PARQUET_BATCH_BYTES = 2 << 20
+_PARQUET_BUFFER = 1 << 20
+_NEEDS_PYARROW = 'reading a Parquet corpus needs pyarrow: pip install "clean-docs[parquet]"'
+
+
+def _name(key: Any) -> str:
+    """A file name that stays inside the output folder whatever the id."""
     import re
 
+    return re.sub(r"[^\w.-]", "_", str(key)).lstrip(".") or "_"
+
+
+def _not_utf8(exc: UnicodeDecodeError, offset: int) -> str:
+    """What decoding the whole file would have said: positions in the file."""
+    start, end = offset + exc.start, offset + exc.end
+    what = (
+        f"byte 0x{exc.object[exc.start]:02x} in position {start}"
+        if end - start == 1
+        else f"bytes in position {start}-{end - 1}"
+    )
+    return f"'{exc.encoding}' codec can't decode {what}: {exc.reason}"
+
+
+def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> list[Input]:
+    """The records of a JSONL corpus as inputs; a bad line is an error
+    naming the file and the line, and the other records are still read.
+    Each line is parsed once, to check it and learn its id; what an input
+    keeps is where its line is, not its text."""
+    import json
+
     shown = path.as_posix()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append((shown, f"cannot read this JSONL corpus: {exc}"))
-        return []
     out: list[Input] = []
     names: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{shown}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            errors.append((where, f"not JSON: {exc.msg}"))
-            continue
-        if not isinstance(record, dict):
-            errors.append((where, "a record must be a JSON object"))
-            continue
-        text = record.get(options.text_field)
-        if not isinstance(text, str):
-            errors.append((where, f"no text in field {options.text_field!r}"))
-            continue
-        key = record.get(options.id_field) if options.id_field else number
-        if options.id_field and key is None:
-            errors.append((where, f"no id in field {options.id_field!r}"))
-            continue
-        # a file name that stays inside the output folder whatever the id
-        name = re.sub(r"[^\w.-]", "_", str(key)).lstrip(".") or "_"
-        if name in names:
-            errors.append((where, f"its id {key!r} is not unique in the corpus"))
-            continue
-        names.add(name)
-        out.append(Input(path, f"{shown}#{key}", Path(path.stem) / f"{name}.txt", text, line))
+    found: list[tuple[str, str]] = []
+    offset = 0
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                start, offset = offset, offset + len(raw)
+                body = raw.rstrip(b"\n")
+                body = body[:-1] if body.endswith(b"\r") else body
+                try:
+                    line = body.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    errors.append(
+                        (shown, f"cannot read this JSONL corpus: {_not_utf8(exc, start)}")
+                    )
+                    return []
+                if not line.strip():
+                    continue
+                where = f"{shown}:{number}"
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    found.append((where, f"not JSON: {exc.msg}"))
+                    continue
+                if not isinstance(record, dict):
+                    found.append((where, "a record must be a JSON object"))
+                    continue
+                if not isinstance(record.get(options.text_field), str):
+                    found.append((where, f"no text in field {options.text_field!r}"))
+                    continue
+                key = record.get(options.id_field) if options.id_field else number
+                del record
+                if options.id_field and key is None:
+                    found.append((where, f"no id in field {options.id_field!r}"))
+                    continue
+                name = _name(key)
+                if name in names:
+                    found.append((where, f"its id {key!r} is not unique in the corpus"))
+                    continue
+                names.add(name)
+                where_in = Record(options.text_field, start, len(body))
+                out.append(Input(path, f"{shown}#{key}", Path(path.stem) / f"{name}.txt", where_in))
+    except OSError as exc:
+        errors.append((shown, f"cannot read this JSONL corpus: {exc}"))
+        return []
+    errors.extend(found)
+    return out
+
+
+def _pyarrow() -> tuple[Any, Any] | None:
+    """pyarrow and pyarrow.parquet, or None when they are not installed."""
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        return None
+    return pyarrow, pyarrow.parquet
+
+
+def _parquet_file(path: Path) -> Any:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path, buffer_size=_PARQUET_BUFFER, pre_buffer=False)
+
+
+def _batch_rows(parquet: Any, group: int) -> int:
+    """Rows per batch for a row group: about _PARQUET_BATCH_BYTES of data."""
+    meta = parquet.metadata.row_group(group)
+    per_row = max(meta.total_byte_size / max(meta.num_rows, 1), 1.0)
+    return max(1, min(1024, int(_PARQUET_BATCH_BYTES / per_row)))
+
+
+def _is_text(pa: Any, kind: Any) -> bool:
+    if pa.types.is_dictionary(kind):
+        return _is_text(pa, kind.value_type)
+    view = getattr(pa.types, "is_string_view", lambda _: False)
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or view(kind))
+
+
+def _parquet_records(path: Path, options: Options, errors: list[tuple[str, str]]) -> list[Input]:
+    """The rows of a Parquet corpus as inputs, read in batches of the text
+    (and id) column; a bad row is an error naming the file and the row
+    (from 1), and the other rows are still read."""
+    shown = path.as_posix()
+    modules = _pyarrow()
+    if modules is None:
+        errors.append((shown, _NEEDS_PYARROW))
+        return []
+    pa = modules[0]
+    field, id_field = options.text_field, options.id_field
+    out: list[Input] = []
+    names: set[str] = set()
+    found: list[tuple[str, str]] = []
+    try:
+        parquet = _parquet_file(path)
+        schema = parquet.schema_arrow
+        for column in (field, id_field):
+            if column is not None and column not in schema.names:
+                errors.append((shown, f"no column {column!r}"))
+                return []
+        kind = schema.field(field).type
+        if not _is_text(pa, kind):
+            errors.append((shown, f"column {field!r} holds {kind}, not text"))
+            return []
+        columns = list(dict.fromkeys(c for c in (field, id_field) if c is not None))
+        number = 0
+        for group in range(parquet.metadata.num_row_groups):
+            row = 0
+            for batch in parquet.iter_batches(
+                batch_size=_batch_rows(parquet, group),
+                row_groups=[group],
+                columns=columns,
+                use_threads=False,
+            ):
+                valid = batch.column(field).is_valid().to_pylist()
+                keys = batch.column(id_field).to_pylist() if id_field else None
+                del batch
+                for at, has_text in enumerate(valid):
+                    number += 1
+                    where = f"{shown}#{number}"
+                    if not has_text:
+                        found.append((where, f"no text in column {field!r}"))
+                        continue
+                    key = keys[at] if keys is not None else number
+                    if key is None:
+                        found.append((where, f"no id in column {id_field!r}"))
+                        continue
+                    name = _name(key)
+                    if name in names:
+                        found.append((where, f"its id {key!r} is not unique in the corpus"))
+                        continue
+                    names.add(name)
+                    relative = Path(path.stem) / f"{name}.txt"
+                    where_in = Record(field, group=group, row=row + at)
+                    out.append(Input(path, f"{shown}#{key}", relative, where_in))
+                row += len(valid)
+    except (OSError, pa.ArrowException) as exc:
+        errors.append((shown, f"cannot read this Parquet corpus: {exc}"))
+        return []
+    errors.extend(found)
     return out
 
 
@@ -164,6 +312,7 @@ def collect(
     options = options or Options()
     inputs: list[Input] = []
     taken: dict[Path, str] = {}
+    corpora: dict[str, str] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -178,8 +327,15 @@ def collect(
             if not found:
                 errors.append((raw, "no text files found in this folder"))
             pairs = [(p, p.relative_to(path)) for p in found]
-        elif path.suffix.lower() == ".jsonl" and path.is_file():
-            for record in _records(path, options, errors):
+        elif path.suffix.lower() in CORPUS_SUFFIXES and path.is_file():
+            # the cleaned corpus DIR/<stem><suffix>: one corpus per name
+            written = path.stem + path.suffix.lower()
+            if written in corpora:
+                errors.append((raw, f"its cleaned corpus would replace that of {corpora[written]}"))
+                continue
+            corpora[written] = path.as_posix()
+            read = _records if path.suffix.lower() == ".jsonl" else _parquet_records
+            for record in read(path, options, errors):
                 if record.relative in taken:
                     errors.append(
                         (
@@ -237,12 +393,67 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+# The Parquet rows a process read last: (file, its state, column, row group),
+# the open batch iterator over that group, the batch at hand and the row it
+# starts at. Records come in order, so each row group is read once per process.
+_PARQUET_CURSOR: dict[str, Any] = {}
+
+
+def _parquet_text(item: Input, record: Record) -> Any:
+    """The value of a Parquet record's text column, read through a cursor
+    over its row group (held one batch at a time)."""
+    import os
+
+    state = os.stat(item.path)
+    key = (str(item.path), state.st_mtime_ns, state.st_size, record.field, record.group)
+    cursor = _PARQUET_CURSOR
+    if cursor.get("key") != key or record.row < cursor["start"]:
+        cursor.clear()
+        parquet = _parquet_file(item.path)
+        batches = parquet.iter_batches(
+            batch_size=_batch_rows(parquet, record.group),
+            row_groups=[record.group],
+            columns=[record.field],
+            use_threads=False,
+        )
+        cursor.update(key=key, batches=batches, start=0, rows=None)
+    while cursor["rows"] is None or record.row >= cursor["start"] + len(cursor["rows"]):
+        if cursor["rows"] is not None:
+            cursor["start"] += len(cursor["rows"])
+        cursor["rows"] = next(cursor["batches"]).column(0)
+    return cursor["rows"][record.row - cursor["start"]].as_py()
+
+
+def _record_text(item: Input) -> str:
+    """A record's text, read from its corpus where collect() found it."""
+    import json
+
+    record = item.record
+    assert record is not None
+    try:
+        if record.group < 0:
+            with item.path.open("rb") as handle:
+                handle.seek(record.offset)
+                line = handle.read(record.length)
+            value = json.loads(line.decode("utf-8")).get(record.field)
+        else:
+            value = _parquet_text(item, record)
+    except OSError as exc:
+        raise InputError(item.shown, f"cannot read: {exc.strerror or exc}") from None
+    except Exception:  # not JSON any more, rows gone: pyarrow's errors too
+        _PARQUET_CURSOR.clear()
+        value = None
+    if not isinstance(value, str):
+        raise InputError(item.shown, "its corpus changed since it was read: run again")
+    return value
+
+
 def _record_source(item: Input) -> Any:
     import hashlib
 
     from pipeline.model import Source
 
-    text = item.text or ""
+    text = _record_text(item)
     if not text.strip():
         raise InputError(item.shown, "empty record" if not text else "holds only white space")
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -250,9 +461,16 @@ def _record_source(item: Input) -> Any:
 
 
 def _content_sha(item: Input) -> str | None:
-    """What the index compares: a record's text, a file's bytes."""
-    if item.text is not None:
-        return _record_source(item).sha256
+    """What the index compares: a record's text, a file's bytes (None when
+    it cannot be read: processing it again reports why)."""
+    if item.record is not None:
+        import hashlib
+
+        try:
+            text = _record_text(item)
+        except InputError:
+            return None
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     from pipeline.index import file_sha256
 
     return file_sha256(item.path)
@@ -265,7 +483,7 @@ def _one(item: Input, settings: Settings, options: Options) -> Result | str:
 
     limit = MAX_INPUT_MB if options.max_mb is None else options.max_mb
     try:
-        if item.text is not None:
+        if item.record is not None:
             return dedupe_source(_record_source(item), settings)
         return dedupe_source(read_file(item.path, item.shown, options.encoding, limit), settings)
     except InputError as exc:
@@ -390,26 +608,104 @@ def _output_names(out_dir: Path, item: Input) -> list[Path]:
     ]
 
 
-def _write_corpora(inputs: list[Input], out_dir: Path, options: Options) -> None:
-    """Each JSONL corpus again, as DIR/<name>.jsonl: every record with its
-    clean text (a record that could not be processed is kept as it was)."""
+def _cleaned_text(item: Input, out_dir: Path) -> str | None:
+    """A record's clean text as this run (or an earlier one) wrote it."""
+    written = out_dir / item.relative
+    return written.read_text(encoding="utf-8") if written.is_file() else None
+
+
+def _write_jsonl(path: Path, items: list[Input], out_dir: Path, target: Path) -> None:
     import json
 
-    from pipeline.write import write_atomic
+    from pipeline.write import atomic_writer
 
-    corpora: dict[str, list[Input]] = {}
+    with path.open("rb") as source, atomic_writer(target) as out:
+        for item in items:
+            record = item.record
+            assert record is not None
+            source.seek(record.offset)
+            line = json.loads(source.read(record.length).decode("utf-8"))
+            cleaned = _cleaned_text(item, out_dir)
+            if cleaned is not None:
+                line[record.field] = cleaned
+            try:
+                data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate (a "\ud800" escape): kept escaped
+                data = (json.dumps(line) + "\n").encode("utf-8")
+            out.write(data)
+
+
+def _write_parquet(path: Path, items: list[Input], out_dir: Path, target: Path) -> None:
+    """The rows read, in their order and with every column, the text column
+    holding the clean texts; written a few batches at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.write import atomic_writer
+
+    field = items[0].record.field if items[0].record else "text"
+    at = {(i.record.group, i.record.row): i for i in items if i.record is not None}
+    parquet = _parquet_file(path)
+    schema = parquet.schema_arrow
+    column = schema.get_field_index(field)
+    with atomic_writer(target) as out:
+        writer = pq.ParquetWriter(out, schema)
+        try:
+            pending: list[Any] = []
+            size = 0
+            for group in range(parquet.metadata.num_row_groups):
+                row = 0
+                for batch in parquet.iter_batches(
+                    batch_size=_batch_rows(parquet, group), row_groups=[group], use_threads=False
+                ):
+                    keep: list[int] = []
+                    texts: list[str | None] = []
+                    for offset in range(batch.num_rows):
+                        item = at.get((group, row + offset))
+                        if item is None:
+                            continue  # a bad row, named by collect(): left out
+                        keep.append(offset)
+                        cleaned = _cleaned_text(item, out_dir)
+                        texts.append(
+                            cleaned if cleaned is not None else batch.column(column)[offset].as_py()
+                        )
+                    row += batch.num_rows
+                    if not keep:
+                        continue
+                    table = pa.Table.from_batches([batch]).take(pa.array(keep, pa.int64()))
+                    table = table.set_column(
+                        column, schema.field(column), pa.array(texts, schema.field(column).type)
+                    )
+                    pending.append(table)
+                    size += table.nbytes
+                    if size >= 8 * _PARQUET_BATCH_BYTES:  # a row group of about 16 MB
+                        writer.write_table(pa.concat_tables(pending))
+                        pending, size = [], 0
+            if pending:
+                writer.write_table(pa.concat_tables(pending))
+        finally:
+            writer.close()
+
+
+def _write_corpora(inputs: list[Input], out_dir: Path, options: Options) -> None:
+    """Each corpus again, as DIR/<name>.jsonl or DIR/<name>.parquet: every
+    record read with its clean text (a record that could not be processed
+    is kept as it was), streamed record by record from the corpus."""
+    corpora: dict[Path, list[Input]] = {}
     for item in inputs:
         if item.record is not None:
-            corpora.setdefault(item.path.as_posix(), []).append(item)
-    for items in corpora.values():
-        lines: list[str] = []
-        for item in items:
-            record = json.loads(item.record or "{}")
-            written = out_dir / item.relative
-            if written.is_file():
-                record[options.text_field] = written.read_text(encoding="utf-8")
-            lines.append(json.dumps(record, ensure_ascii=False) + "\n")
-        write_atomic(out_dir / f"{items[0].path.stem}.jsonl", "".join(lines))
+            corpora.setdefault(item.path, []).append(item)
+    for path, items in corpora.items():
+        parquet = items[0].record is not None and items[0].record.group >= 0
+        target = out_dir / f"{path.stem}{'.parquet' if parquet else '.jsonl'}"
+        try:
+            (_write_parquet if parquet else _write_jsonl)(path, items, out_dir, target)
+        except OutputError:
+            raise
+        except Exception as exc:  # the corpus changed or went away during the run
+            raise OutputError(
+                f"{target}: cannot write: {path.as_posix()} could not be read again ({exc})"
+            ) from None
 
 
 def run_paths(

@@ -88,3 +88,59 @@ def test_check_names_records(tmp_path: Path, clean_docs: list[str]) -> None:
         f"{corpus.as_posix()}#c-3:6: duplicate: lines 6-10 repeat {corpus.as_posix()}#a-1 lines 1-5"
         in proc.stdout
     )
+
+
+def test_collect_keeps_where_records_are_not_their_texts(tmp_path: Path) -> None:
+    import pickle
+
+    from pipeline.batch import Options, _record_text, collect
+
+    corpus = tmp_path / "pages.jsonl"
+    texts = [f"{k}: " + (PARA if k % 2 else OTHER) * 40 for k in range(50)]
+    corpus.write_text(
+        "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts),
+        encoding="utf-8",
+    )
+    errors: list[tuple[str, str]] = []
+    inputs = collect([str(corpus)], errors, Options())
+    assert not errors and len(inputs) == 50
+    # what goes to the worker processes: a few dozen bytes a record
+    assert len(pickle.dumps(inputs)) * 50 < corpus.stat().st_size
+    assert [_record_text(i) for i in pickle.loads(pickle.dumps(inputs))] == texts
+
+
+def test_records_hold_any_line_separator_but_newline(tmp_path: Path, clean_docs: list[str]) -> None:
+    # JSON allows U+2028 and U+2029 raw in a string (and json.dumps
+    # writes them so with ensure_ascii=False): a JSONL line ends at "\n" only
+    corpus = tmp_path / "pages.jsonl"
+    text = "One\u2028two\u2029three.\n" + OTHER
+    corpus.write_text(
+        json.dumps({"text": text}, ensure_ascii=False) + "\r\n" + json.dumps({"text": PARA}) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*clean_docs, "run", str(corpus), "-o", str(out), "-q"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    cleaned = (out / "pages.jsonl").read_text(encoding="utf-8").split("\n")
+    assert [json.loads(line)["text"] for line in cleaned[:-1]] == [text, PARA]
+    assert (out / "pages" / "2.txt").read_text(encoding="utf-8") == PARA
+
+
+def test_a_corpus_that_is_not_utf8_is_one_error(tmp_path: Path, clean_docs: list[str]) -> None:
+    corpus = tmp_path / "pages.jsonl"
+    corpus.write_bytes(b'{"text": "fine"}\n{not json\n{"text": "caf\xe9"}\n')
+    try:
+        corpus.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        said = str(exc)  # what reading the whole file says: the same is said
+    proc = subprocess.run(
+        [*clean_docs, "run", str(corpus), "-o", str(tmp_path / "out"), "-q"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip() == f"{corpus.as_posix()}: error: cannot read this JSONL corpus: {said}"
+    )
