@@ -13,7 +13,8 @@ earlier one (long enough, whole lines, a verified twin).
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.model import Repeat, Result, Span
@@ -34,35 +35,54 @@ class CrossRepeat:
 
 @dataclass
 class Seen:
-    """One earlier document, as the comparison needs it."""
+    """One earlier document's texts, as a full comparison needs them."""
 
     path: str
     kept: str
     to_cleaned: list[tuple[int, int, int]]
-    units: Counter[str]
+    cleaned: str
 
 
-def _units(text: str, settings: Settings) -> Counter[str]:
-    """Pairs of consecutive unit keys, each with its count.
+# A document's unit pairs: stable 64-bit hash -> (characters, count).
+Pairs = dict[int, tuple[int, int]]
+
+
+def _hash(blob: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "little")
+
+
+def unit_pairs(text: str, settings: Settings) -> Pairs:
+    """Pairs of consecutive unit keys, hashed, with their length and count.
 
     A paste shares runs of units with its twin; two documents written in
     the same words share single sentences by chance ("...reported to the
     board."), rarely two in a row. Pairs keep such documents from becoming
-    candidates for a full comparison.
+    candidates for a full comparison. The hash is stable (not Python's
+    salted `hash`): pairs are stored in the index and compared across runs
+    and processes.
+
+    >>> s = Settings()
+    >>> a = unit_pairs("第一条规定的内容。第二条规定的内容。第三条规定的内容。", s)
+    >>> sorted(v for v in a.values())
+    [(18, 1), (18, 1)]
     """
     from pipeline.segment import segment
 
     keyed = segment(text, settings.max_unit_chars)
-    ks = keyed.key_str()
-    keys = [ks[s:e] for s, e in keyed.units if e - s >= settings.min_unit_chars]
-    return Counter(f"{a}\x00{b}" for a, b in zip(keys, keys[1:], strict=False))
+    keys = [keyed.key[s:e].tobytes() for s, e in keyed.units if e - s >= settings.min_unit_chars]
+    out: Pairs = {}
+    for a, b in zip(keys, keys[1:], strict=False):
+        h = _hash(a + b"\0\0\0\0" + b)
+        weight, count = out.get(h, ((len(a) + len(b)) // 4, 0))
+        out[h] = (weight, count + 1)
+    return out
 
 
-def _shared(a: Counter[str], b: Counter[str]) -> int:
+def shared(a: Pairs, b: Pairs) -> int:
     """Characters of the unit pairs two documents share (a run of n shared
     units counts about twice its length)."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return sum((len(k) - 1) * min(n, large[k]) for k, n in small.items() if k in large)
+    return sum(w * min(n, large[k][1]) for k, (w, n) in small.items() if k in large)
 
 
 def _pieces(result: Result) -> list[tuple[int, int, int]]:
@@ -77,39 +97,123 @@ def _to_cleaned(pieces: list[tuple[int, int, int]], span: Span) -> Span:
     return _map_span(pieces, span)
 
 
+_COUNT_BITS = 20
+_WEIGHT_BITS = 20
+
+
+def pair_score(weight: int, count: int, other: int) -> int:
+    """What one shared unit pair adds to two documents' score: its length
+    times the times both hold it (capped as the postings store them).
+
+    >>> pair_score(18, 2, 1)
+    18
+    """
+    cap_w, cap_n = (1 << _WEIGHT_BITS) - 1, (1 << _COUNT_BITS) - 1
+    return min(weight, cap_w) * min(count, other, cap_n)
+
+
 class Corpus:
-    """The documents seen so far in a batch, in the order they came."""
+    """The documents seen so far in a batch, in the order they came.
 
-    def __init__(self, settings: Settings) -> None:
+    What finds the candidates stays in memory: for each unit pair, the
+    documents holding it (one packed integer each). The texts a full
+    comparison needs are kept here only when no `fetch` is given; with one
+    (a batch backed by the index), they are read back when a candidate
+    needs them, so memory follows the pairs, not the corpus.
+    """
+
+    def __init__(self, settings: Settings, fetch: Callable[[str], Seen] | None = None) -> None:
         self.settings = settings
-        self.seen: list[Seen] = []
+        self.paths: list[str] = []
+        self.postings: dict[int, list[int]] = {}
+        self.fetch = fetch
+        self.texts: dict[str, Seen] = {}
 
-    def add(self, path: str, result: Result) -> list[CrossRepeat]:
+    def remember(self, path: str, pairs: Pairs, seen: Seen | None = None) -> None:
+        """Register a document as seen, after those before it."""
+        doc = len(self.paths)
+        self.paths.append(path)
+        cap_w, cap_n = (1 << _WEIGHT_BITS) - 1, (1 << _COUNT_BITS) - 1
+        for key, (weight, count) in pairs.items():
+            packed = (doc << (_WEIGHT_BITS + _COUNT_BITS)) | (min(weight, cap_w) << _COUNT_BITS)
+            self.postings.setdefault(key, []).append(packed | min(count, cap_n))
+        if seen is not None:
+            self.texts[path] = seen
+
+    def candidates(self, pairs: Pairs) -> list[str]:
+        """The documents sharing at least `min_run_chars` of unit pairs
+        with a new one, in the order they came."""
+        score: dict[int, int] = {}
+        mask_n = (1 << _COUNT_BITS) - 1
+        mask_w = (1 << _WEIGHT_BITS) - 1
+        for key, (_, count) in pairs.items():
+            for packed in self.postings.get(key, ()):
+                doc = packed >> (_WEIGHT_BITS + _COUNT_BITS)
+                weight = (packed >> _COUNT_BITS) & mask_w
+                score[doc] = score.get(doc, 0) + pair_score(weight, count, packed & mask_n)
+        limit = self.settings.min_run_chars
+        return [self.paths[d] for d in sorted(d for d, v in score.items() if v >= limit)]
+
+    def seen(self, path: str) -> Seen:
+        """An earlier document's texts (from memory, else from `fetch`)."""
+        if path in self.texts or self.fetch is None:
+            return self.texts[path]
+        return self.fetch(path)
+
+    def forget_texts(self) -> None:
+        """Drop the texts held in memory when `fetch` can read them back."""
+        if self.fetch is not None:
+            self.texts.clear()
+
+    def compare(
+        self, kept: str, pieces: list[tuple[int, int, int]], pairs: Pairs
+    ) -> list[CrossRepeat]:
+        """What a document (its kept text) repeats from those before it."""
+        found = [
+            (path, _pair(self.seen(path).kept, kept, self.settings))
+            for path in self.candidates(pairs)
+        ]
+        return assemble(found, pieces, self.seen)
+
+    def add(self, path: str, result: Result, pairs: Pairs | None = None) -> list[CrossRepeat]:
         """Compare a document with those before it, then remember it."""
         kept = result.kept_text
-        units = _units(kept, self.settings)
+        if pairs is None:
+            pairs = unit_pairs(kept, self.settings)
         pieces = _pieces(result)
-        found: list[CrossRepeat] = []
-        taken: list[Span] = []
-        for earlier in self.seen:
-            if _shared(units, earlier.units) < self.settings.min_run_chars:
+        found = self.compare(kept, pieces, pairs)
+        self.remember(path, pairs, Seen(path, kept, pieces, result.cleaned.text))
+        return found
+
+
+def assemble(
+    found: list[tuple[str, list[tuple[Span, Span, float, str]]]],
+    pieces: list[tuple[int, int, int]],
+    seen: Callable[[str], Seen],
+) -> list[CrossRepeat]:
+    """A document's cross-file repeats from its pair comparisons (in the
+    order of the documents compared): a stretch already matched to an
+    earlier document is not matched again."""
+    out: list[CrossRepeat] = []
+    taken: list[Span] = []
+    for path, stretches in found:
+        earlier = None
+        for span, twin, sim, method in stretches:
+            if any(span.start < t.end and t.start < span.end for t in taken):
                 continue
-            for span, twin, sim, method in _pair(earlier.kept, kept, self.settings):
-                if any(span.start < t.end and t.start < span.end for t in taken):
-                    continue
-                taken.append(span)
-                found.append(
-                    CrossRepeat(
-                        _to_cleaned(pieces, span),
-                        earlier.path,
-                        _to_cleaned(earlier.to_cleaned, twin),
-                        sim,
-                        method,
-                        span,
-                    )
+            taken.append(span)
+            earlier = earlier or seen(path)
+            out.append(
+                CrossRepeat(
+                    _to_cleaned(pieces, span),
+                    earlier.path,
+                    _to_cleaned(earlier.to_cleaned, twin),
+                    sim,
+                    method,
+                    span,
                 )
-        self.seen.append(Seen(path, kept, pieces, units))
-        return sorted(found, key=lambda c: c.span.start)
+            )
+    return sorted(out, key=lambda c: c.span.start)
 
 
 def _pair(earlier: str, later: str, settings: Settings) -> list[tuple[Span, Span, float, str]]:

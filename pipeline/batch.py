@@ -62,6 +62,10 @@ class Options:
         field (column) that holds each record's text and the one that names
         it (default: its line number in a JSONL file, its row number from 1
         in a Parquet file).
+    engine: "local" (this machine: `jobs` worker processes) or "dask" (the
+        stages as tasks on a Dask cluster; run only).
+    scheduler: with the dask engine, the address of a running scheduler
+        (None: a LocalCluster of `jobs` workers for the run).
     """
 
     encoding: str | None = None
@@ -73,6 +77,8 @@ class Options:
     across: bool = False
     text_field: str = "text"
     id_field: str | None = None
+    engine: str = "local"
+    scheduler: str | None = None
 
 
 @dataclass
@@ -720,10 +726,11 @@ def run_paths(
     The index (`index_path`, by default `out_dir/.clean-docs/index.sqlite`)
     lets a later run skip files it has seen unchanged under the same
     settings, and compares new files with everything indexed before them.
+    The work itself is `pipeline.engine`'s (or `pipeline.dask_engine`'s).
     """
-    from pipeline import emit
-    from pipeline.across import Corpus, Seen
-    from pipeline.html import dumps, index_page, report_page
+    from pipeline import engine
+    from pipeline.across import Corpus, Pairs, Seen
+    from pipeline.html import dumps, index_page
     from pipeline.index import Index, Stored, settings_key
     from pipeline.write import write_atomic
 
@@ -732,9 +739,9 @@ def run_paths(
     outcome = Outcome()
     inputs = collect(paths, outcome.errors, options)
     entries: list[dict[str, Any]] = []
-    corpus = Corpus(settings)
-    cleaned_of: dict[str, str] = {}
     index = Index(index_path or out_dir / ".clean-docs" / "index.sqlite")
+    # earlier documents' texts are read back from the index when needed
+    corpus = Corpus(settings, fetch=index.texts)
     key = settings_key(settings) + ("+across" if options.across else "")
 
     # What the index already knows comes first, in the order it came:
@@ -742,6 +749,7 @@ def run_paths(
     # with. Stored under other settings, a document is not comparable.
     by_path = {item.shown: item for item in inputs}
     fresh: set[str] = set()
+    stored_docs: list[tuple[str, Pairs]] = []
     for stored in index.all():
         if stored.settings != key:
             continue
@@ -753,49 +761,31 @@ def run_paths(
                 continue  # processed again below, as a new document
             fresh.add(item.shown)
             entries.append(stored.entry)
-        corpus.seen.append(Seen(stored.path, stored.kept, stored.pieces, stored.units))
-        cleaned_of[stored.path] = stored.cleaned
+        corpus.remember(stored.path, stored.pairs)
+        if options.engine == "dask":
+            stored_docs.append((stored.path, stored.pairs))
     todo = [item for item in inputs if item.shown not in fresh]
     outcome.skipped = len(fresh)
 
-    def write_one(item: Input, result: Result) -> None:
-        stem = item.relative.with_suffix("")
-        text_name = item.relative.with_suffix(".txt").as_posix()
-        cleaned_of[item.shown] = result.cleaned.text
-        cross = corpus.add(item.shown, result)
-        if options.across and cross:
-            from pipeline.across import remove_across
-            from pipeline.verify import verify
-
-            result = remove_across(result, cross)
-            verify(result, settings.run_similarity)
-        report = emit.report(result, settings, text_name, cleaned_of)
-        report["across"] = _cross_entries(cross, result, cleaned_of)
-        base = out_dir / stem
-        write_atomic(out_dir / text_name, emit.clean_text(result))
-        write_atomic(base.with_name(base.name + ".diff"), emit.unified_diff(result, item.shown))
-        write_atomic(base.with_name(base.name + ".report.json"), dumps(report))
-        write_atomic(
-            base.with_name(base.name + ".report.html"), report_page(report, result.cleaned.text)
-        )
-        entry = _file_entry(item, result, report)
+    def on_written(item: Input, done: engine.Prepared, entry: dict[str, Any], seen: Seen) -> None:
         entries.append(entry)
-        seen = corpus.seen[-1]
-        index.put(
-            Stored(
-                item.shown,
-                result.source.sha256,
-                key,
-                entry,
-                seen.kept,
-                result.cleaned.text,
-                seen.to_cleaned,
-                seen.units,
-            )
-        )
+        index.put(Stored(item.shown, done.result.source.sha256, key, entry, done.pairs), seen)
 
+    batch = engine.Batch(
+        out_dir, settings, options, corpus, on_written, outcome.errors, index.commit
+    )
     try:
-        outcome.results = process(todo, settings, options, outcome.errors, write_one)
+        if options.engine == "dask":
+            from pipeline import dask_engine
+
+            dask_engine.run_batch(todo, batch, stored_docs, options.jobs, options.scheduler)
+        else:
+            jobs = min(options.jobs, len(todo))
+            executor = engine.Processes(jobs) if jobs > 1 else engine.InProcess()
+            try:
+                engine.run_batch(executor, todo, batch)
+            finally:
+                executor.close()
     finally:
         index.close()
     entries.sort(key=lambda e: e["path"])
@@ -833,16 +823,13 @@ def check_paths(
     (other than themselves), as a pre-commit hook checks staged files
     against the reports already in a repository; the index is only read.
     """
-    from pipeline.across import Corpus, Seen
-    from pipeline.lines import LineIndex
+    from pipeline.across import Corpus
 
     options = options or Options()
     outcome = Outcome()
     inputs = collect(paths, outcome.errors, options)
     outcome.results = process(inputs, settings, options, outcome.errors)
-    findings: list[dict[str, Any]] = []
-    corpus = Corpus(settings)
-    cleaned_of: dict[str, str] = {}
+    index = None
     if index_path is not None:
         from pipeline.index import Index, settings_key
 
@@ -850,19 +837,33 @@ def check_paths(
             raise OutputError(f"{index_path}: no index here (a `run` writes one)")
         key = settings_key(settings)
         checked = {item.shown for item in inputs}
-        index = Index(index_path)
-        try:
+        index = Index(index_path, read_only=True)
+    # the indexed documents' texts stay in the index until a candidate needs them
+    corpus = Corpus(settings, fetch=index.texts if index is not None else None)
+    try:
+        if index is not None:
             for stored in index.all():
                 if stored.settings == key and stored.path not in checked:
-                    corpus.seen.append(Seen(stored.path, stored.kept, stored.pieces, stored.units))
-                    cleaned_of[stored.path] = stored.cleaned
-        finally:
+                    corpus.remember(stored.path, stored.pairs)
+        findings = _check_findings(corpus, outcome.results)
+    finally:
+        if index is not None:
             index.close()
-    for item, result in outcome.results:
+    return outcome, findings
+
+
+def _check_findings(corpus: Any, results: list[tuple[Input, Result]]) -> list[dict[str, Any]]:
+    """One finding per region `run` would remove or report across files."""
+    from pipeline.lines import LineIndex
+
+    findings: list[dict[str, Any]] = []
+    for item, result in results:
         lines = LineIndex(result.cleaned.text)
-        cleaned_of[item.shown] = result.cleaned.text
         first = len(findings)
-        for entry in _cross_entries(corpus.add(item.shown, result), result, cleaned_of):
+        cross = corpus.add(item.shown, result)
+        cleaned_of = {c.twin_path: corpus.seen(c.twin_path).cleaned for c in cross}
+        cleaned_of[item.shown] = result.cleaned.text
+        for entry in _cross_entries(cross, result, cleaned_of):
             findings.append(
                 {
                     "path": item.shown,
@@ -892,4 +893,4 @@ def check_paths(
                 }
             )
         findings[first:] = sorted(findings[first:], key=lambda f: f["start_line"])
-    return outcome, findings
+    return findings

@@ -16,17 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.across import Pairs, Seen
 from pipeline.errors import OutputError
 from pipeline.settings import Settings
 
-_SCHEMA = 2  # 2: unit keys stored as pairs of consecutive units
+_SCHEMA = 3  # 2: pairs of consecutive units; 3: the pairs hashed
 
 
 def settings_key(settings: Settings) -> str:
@@ -37,23 +37,23 @@ def settings_key(settings: Settings) -> str:
 
 @dataclass(frozen=True)
 class Stored:
-    """One indexed document."""
+    """One indexed document, without its texts (`Index.texts` reads them)."""
 
     path: str
     sha256: str
     settings: str
     entry: dict[str, Any]
-    kept: str
-    cleaned: str
-    pieces: list[tuple[int, int, int]]
-    units: Counter[str]
+    pairs: Pairs
 
 
 class Index:
     """An open index file; changes are committed per document."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         try:
+            if read_only:
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                return
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path)
             self.db.execute(
@@ -67,26 +67,31 @@ class Index:
             raise OutputError(f"{path}: cannot write the index: {exc}") from None
 
     def all(self) -> Iterator[Stored]:
-        """Every indexed document, in the order they entered."""
-        rows = self.db.execute(
-            "SELECT path, sha256, settings, entry, kept, cleaned, pieces, units "
-            "FROM docs ORDER BY seq"
-        )
-        for path, sha, key, entry, kept, cleaned, pieces, units in rows:
-            yield Stored(
-                path,
-                sha,
-                key,
-                json.loads(entry),
-                kept,
-                cleaned,
-                [tuple(p) for p in json.loads(pieces)],
-                Counter(json.loads(units)),
+        """Every indexed document, in the order they entered (no texts:
+        a corpus of any size is listed in little memory)."""
+        rows = self.db.execute("SELECT path, sha256, settings, entry, units FROM docs ORDER BY seq")
+        for path, sha, key, entry, units in rows:
+            listed = json.loads(units)
+            # an older schema stored a dict: its settings key never matches
+            pairs: Pairs = (
+                {int(h): (int(w), int(n)) for h, w, n in listed} if isinstance(listed, list) else {}
             )
+            yield Stored(path, sha, key, json.loads(entry), pairs)
 
-    def put(self, stored: Stored) -> None:
-        """Record a document (again), at the end of the order."""
-        with self.db:
+    def texts(self, path: str) -> Seen:
+        """An indexed document's kept and cleaned text and the map between."""
+        row = self.db.execute(
+            "SELECT kept, pieces, cleaned FROM docs WHERE path = ?", (path,)
+        ).fetchone()
+        if row is None:
+            raise OutputError(f"{path}: not in the index any more")
+        kept, pieces, cleaned = row
+        return Seen(path, kept, [tuple(p) for p in json.loads(pieces)], cleaned)
+
+    def put(self, stored: Stored, seen: Seen) -> None:
+        """Record a document (again), at the end of the order; `commit`
+        makes it last (a run commits after each chunk of documents)."""
+        try:
             self.db.execute("DELETE FROM docs WHERE path = ?", (stored.path,))
             self.db.execute(
                 "INSERT INTO docs (path, sha256, settings, entry, kept, cleaned, pieces, units) "
@@ -96,14 +101,23 @@ class Index:
                     stored.sha256,
                     stored.settings,
                     json.dumps(stored.entry, ensure_ascii=False),
-                    stored.kept,
-                    stored.cleaned,
-                    json.dumps(stored.pieces),
-                    json.dumps(dict(stored.units), ensure_ascii=False),
+                    seen.kept,
+                    seen.cleaned,
+                    json.dumps(seen.to_cleaned),
+                    json.dumps([[h, w, n] for h, (w, n) in stored.pairs.items()]),
                 ),
             )
+        except sqlite3.Error as exc:
+            raise OutputError(f"{stored.path}: cannot write the index: {exc}") from None
+
+    def commit(self) -> None:
+        try:
+            self.db.commit()
+        except sqlite3.Error as exc:
+            raise OutputError(f"cannot write the index: {exc}") from None
 
     def close(self) -> None:
+        self.commit()
         self.db.close()
 
 

@@ -1,0 +1,292 @@
+"""The batch engine: documents mapped in parallel, compared, then settled in order.
+
+A batch is a map/reduce with two boundaries:
+
+1. prepare (map, one task per document): read, deduplicate, render the
+   outputs as if nothing repeated another document, and hash the
+   document's pairs of consecutive units;
+2. candidates (a reduce over the pair hashes): which earlier documents share
+   enough with each new one (`across.Corpus`);
+3. compare (map, one task per candidate pair): the in-file detection run
+   over the two kept texts (`across.compare_pair`);
+4. settle (in order, in the calling process): each document's cross-file
+   repeats assembled (`across.assemble`), a document that has any rendered
+   again, outputs written, the index updated.
+
+An `Executor` runs the maps: in this process, in worker processes, or on a
+Dask cluster (`pipeline.dask_engine`); the stages are the same functions,
+so every executor writes the same bytes. Documents flow in chunks: memory
+follows a chunk and the pair postings, not the corpus.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from pipeline.across import CrossRepeat, Pairs, Seen
+from pipeline.errors import CleanDocsError, InputError
+from pipeline.model import Result
+from pipeline.settings import Settings
+
+# Documents per chunk: enough to keep the workers busy between two
+# settlements, few enough that outputs appear (and memory stays) steadily.
+CHUNK_DOCS = 32
+
+
+class Executor(Protocol):
+    """Runs a function over argument lists, results in order."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """Runs everything here (one job)."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
+        return map(fn, *iterables)
+
+    def close(self) -> None:
+        pass
+
+
+class Processes:
+    """Worker processes on this machine; they exit with their parent."""
+
+    def __init__(self, jobs: int) -> None:
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        from pipeline.batch import _exit_with_parent
+
+        self.pool = ProcessPoolExecutor(
+            max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        )
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
+        return self.pool.map(fn, *iterables)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One document after the map stage."""
+
+    result: Result
+    seen: Seen  # its kept text (before cross-file removals) and its map
+    pairs: Pairs
+    files: dict[str, str]  # outputs by path under DIR, as if no cross repeats
+    entry: dict[str, Any]
+
+
+def prepare(item: Any, settings: Settings, options: Any) -> Prepared | str:
+    """Stage 1 for one input: a Prepared, or why it failed."""
+    from pipeline.across import _pieces, unit_pairs
+    from pipeline.batch import _one
+
+    outcome = _one(item, settings, options)
+    if isinstance(outcome, str):
+        return outcome
+    try:
+        kept = outcome.kept_text
+        seen = Seen(item.shown, kept, _pieces(outcome), outcome.cleaned.text)
+        files, entry = render(item, outcome, [], settings, {})
+    except CleanDocsError as exc:
+        return str(exc).removeprefix(f"{item.shown}: ")
+    return Prepared(outcome, seen, unit_pairs(kept, settings), files, entry)
+
+
+def render(
+    item: Any,
+    result: Result,
+    cross: list[CrossRepeat],
+    settings: Settings,
+    others: dict[str, str],
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """A document's four outputs (by path under DIR) and its summary entry;
+    `others` holds the cleaned text of the documents its twins lie in."""
+    from pipeline import emit
+    from pipeline.batch import _cross_entries, _file_entry
+    from pipeline.html import dumps, report_page
+
+    stem = item.relative.with_suffix("").as_posix()
+    text_name = item.relative.with_suffix(".txt").as_posix()
+    cleaned_of = {**others, item.shown: result.cleaned.text}
+    report = emit.report(result, settings, text_name, cleaned_of)
+    report["across"] = _cross_entries(cross, result, cleaned_of)
+    files = {
+        text_name: emit.clean_text(result),
+        f"{stem}.diff": emit.unified_diff(result, item.shown),
+        f"{stem}.report.json": dumps(report),
+        f"{stem}.report.html": report_page(report, result.cleaned.text),
+    }
+    return files, _file_entry(item, result, report)
+
+
+def _compare(job: tuple[str, str, Settings]) -> list[tuple[Any, Any, float, str]]:
+    from pipeline.across import _pair
+
+    earlier, later, settings = job
+    return _pair(earlier, later, settings)
+
+
+@dataclass
+class Batch:
+    """What `run_batch` needs besides the inputs."""
+
+    out_dir: Path
+    settings: Settings
+    options: Any
+    corpus: Any  # across.Corpus, holding what came before
+    on_written: Callable[[Any, Prepared, dict[str, Any], Seen], None]
+    errors: list[tuple[str, str]]
+    flush: Callable[[], None] | None = None  # after each chunk (the index commits)
+
+
+def run_batch(executor: Executor, inputs: list[Any], batch: Batch) -> int:
+    """Stages 1-4 over `inputs` in chunks; returns how many were written.
+
+    The next chunk's documents are handed to the executor before this
+    chunk is settled, so the workers prepare while this process writes.
+    """
+    written = 0
+    sent = dataclasses.replace(batch.options, progress=None)
+    chunks = [inputs[at : at + CHUNK_DOCS] for at in range(0, len(inputs), CHUNK_DOCS)]
+
+    def submit(chunk: list[Any]) -> Iterator[Any]:
+        return executor.map(prepare, chunk, [batch.settings] * len(chunk), [sent] * len(chunk))
+
+    pending = submit(chunks[0]) if chunks else iter(())
+    done = 0
+    for n, chunk in enumerate(chunks):
+        prepared = list(pending)
+        if n + 1 < len(chunks):
+            pending = submit(chunks[n + 1])
+        written += _settle(executor, chunk, prepared, batch)
+        batch.corpus.forget_texts()
+        for item in chunk:
+            done += 1
+            if batch.options.progress is not None:
+                batch.options.progress(done, len(inputs), item.shown)
+    return written
+
+
+def _settle(
+    executor: Executor, chunk: list[Any], prepared: list[Prepared | str], batch: Batch
+) -> int:
+    """Stages 2-4 for one chunk, in input order."""
+    from pipeline.across import assemble
+
+    corpus = batch.corpus
+    # Stage 2: a document's candidates are the documents before it, in
+    # this chunk too: each is remembered as soon as its candidates are known.
+    candidates: list[list[str]] = []
+    for item, p in zip(chunk, prepared, strict=True):
+        if isinstance(p, str):
+            candidates.append([])
+            continue
+        candidates.append(corpus.candidates(p.pairs))
+        corpus.remember(item.shown, p.pairs, p.seen)
+    # Stage 3: every candidate pair of the chunk at once.
+    jobs: list[tuple[int, str]] = []
+    texts: list[tuple[str, str, Settings]] = []
+    for n, (p, paths) in enumerate(zip(prepared, candidates, strict=True)):
+        for path in paths:
+            assert not isinstance(p, str)
+            jobs.append((n, path))
+            texts.append((corpus.seen(path).kept, p.seen.kept, batch.settings))
+    found: dict[int, list[tuple[str, list[Any]]]] = {}
+    for (n, path), pairs in zip(jobs, executor.map(_compare, texts), strict=True):
+        found.setdefault(n, []).append((path, pairs))
+    # Stage 4: a document repeating others is rendered again (in the
+    # workers), every document's outputs are written (in threads: the time
+    # goes to system calls), then the results are taken in input order.
+    outputs: list[tuple[dict[str, str], dict[str, Any]] | str] = []
+    again: list[int] = []
+    jobs_again: list[tuple[Any, ...]] = []
+    for n, (item, p) in enumerate(zip(chunk, prepared, strict=True)):
+        if isinstance(p, str):
+            outputs.append(p)
+            continue
+        cross = assemble(found.get(n, []), p.seen.to_cleaned, corpus.seen)
+        outputs.append((p.files, p.entry))
+        if cross:
+            others = {c.twin_path: corpus.seen(c.twin_path).cleaned for c in cross}
+            again.append(n)
+            jobs_again.append((item, p.result, cross, batch.settings, batch.options.across, others))
+    for n, out in zip(again, executor.map(_render_again, jobs_again), strict=True):
+        outputs[n] = out
+    failures = write_many(
+        batch.out_dir, [out[0] if not isinstance(out, str) else {} for out in outputs]
+    )
+    written = 0
+    for item, p, out, failure in zip(chunk, prepared, outputs, failures, strict=True):
+        if isinstance(out, str) or failure is not None:
+            reason = out if isinstance(out, str) else failure
+            batch.errors.append((item.shown, str(reason).removeprefix(f"{item.shown}: ")))
+            continue
+        assert not isinstance(p, str)
+        try:
+            batch.on_written(item, p, out[1], p.seen)
+        except CleanDocsError as exc:  # the index could not be written
+            batch.errors.append((item.shown, str(exc).removeprefix(f"{item.shown}: ")))
+            continue
+        written += 1
+    if batch.flush is not None:
+        batch.flush()
+    return written
+
+
+def _render_again(
+    job: tuple[Any, Result, list[CrossRepeat], Settings, bool, dict[str, str]],
+) -> tuple[dict[str, str], dict[str, Any]] | str:
+    """Render a document that repeats others (removing that with --across)."""
+    item, result, cross, settings, across, others = job
+    try:
+        if across:
+            from pipeline.across import remove_across
+            from pipeline.verify import verify
+
+            result = remove_across(result, cross)
+            verify(result, settings.run_similarity)
+        return render(item, result, cross, settings, others)
+    except InputError as exc:
+        return exc.reason
+    except CleanDocsError as exc:
+        return str(exc)
+
+
+_writers: Any = None
+
+
+def write_many(out_dir: Path, outputs: list[dict[str, str]]) -> list[str | None]:
+    """Write each document's files (atomically, each); per document, None or
+    why its outputs could not be written."""
+    global _writers
+    from concurrent.futures import ThreadPoolExecutor
+
+    if _writers is None:
+        _writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clean-docs-write")
+    futures = [_writers.submit(write_files, out_dir, files) for files in outputs]
+    failures: list[str | None] = []
+    for future in futures:
+        try:
+            future.result()
+            failures.append(None)
+        except CleanDocsError as exc:
+            failures.append(str(exc))
+    return failures
+
+
+def write_files(out_dir: Path, files: dict[str, str]) -> None:
+    from pipeline.write import write_atomic
+
+    for name, data in files.items():
+        write_atomic(out_dir / name, data)
