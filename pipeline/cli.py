@@ -39,13 +39,13 @@ def _settings(min_run_chars: int | None, no_fix: bool) -> Any:
 
 @contextlib.contextmanager
 def _stopping_cleanly() -> Iterator[None]:
-    """An output that cannot be written ends the run with exit 2, Ctrl-C
-    with exit 130; neither with a traceback."""
-    from pipeline.errors import OutputError
+    """An output that cannot be written (or an engine that cannot run) ends
+    the run with exit 2, Ctrl-C with exit 130; neither with a traceback."""
+    from pipeline.errors import EngineError, OutputError
 
     try:
         yield
-    except OutputError as exc:
+    except (OutputError, EngineError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
@@ -204,6 +204,21 @@ def main() -> None:
     is_flag=True,
     help="Also remove what repeats files before it (default: report it, keep it).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: worker processes here (-j). dask: tasks on a Dask cluster "
+    '(pip install "clean-docs[dask]").',
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="With --engine dask: a running scheduler (tcp://host:8786); "
+    "default: a LocalCluster of -j workers.",
+)
 @_shared_options
 @_batch_options
 def run(
@@ -211,6 +226,8 @@ def run(
     out_dir: str,
     index_path: str | None,
     across: bool,
+    engine: str,
+    scheduler: str | None,
     jobs: int | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -230,6 +247,7 @@ def run(
     \b
     Example:
         clean-docs run seeds/ -o output/
+        clean-docs run reports/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from pipeline.batch import run_paths
 
@@ -243,6 +261,8 @@ def run(
             dataclasses.replace(
                 _options(encoding, max_mb, jobs, include, exclude, quiet, text_field, id_field),
                 across=across,
+                engine=engine,
+                scheduler=scheduler,
             ),
             Path(index_path) if index_path else None,
         )

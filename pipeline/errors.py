@@ -27,3 +27,7 @@ class VerificationError(CleanDocsError):
 
 class OutputError(CleanDocsError):
     """An output that cannot be written where it was asked for."""
+
+
+class EngineError(CleanDocsError):
+    """An engine that cannot run: not installed, or its cluster unreachable."""

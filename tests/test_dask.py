@@ -1,0 +1,137 @@
+"""The Dask engine writes the same bytes as the local engine.
+
+On a two-worker LocalCluster (started by `run --engine dask`): a batch with
+pastes inside files, a report saved twice, a section copied from another
+file; with and without --across; and a later year added to an indexed
+batch, so that the shuffle also sees documents from the index.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+pytest.importorskip("distributed")
+
+sys.path.insert(0, str(REPO / "bench"))
+
+from cases import en_report, zh_report  # noqa: E402
+
+
+def _year(root: Path, year: int) -> None:
+    folder = root / str(year)
+    folder.mkdir(parents=True)
+    for k in range(5):
+        make = zh_report if k % 2 else en_report
+        text = make(random.Random(year * 10 + k), year, sections=2)
+        if k == 1:
+            text += text  # pasted twice inside the file
+        (folder / f"r{k}.txt").write_text(text, encoding="utf-8")
+    # a report saved twice, and a section of another file copied in
+    (folder / "r0-copy.txt").write_text(
+        en_report(random.Random(year * 10), year, sections=2), encoding="utf-8"
+    )
+    lines = zh_report(random.Random(year * 10 + 3), year, sections=2).split("\n")
+    (folder / "r5.txt").write_text(
+        zh_report(random.Random(year * 10 + 5), year, sections=2) + "\n".join(lines[3:7]) + "\n",
+        encoding="utf-8",
+    )
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    """Every output but the index (a SQLite file: its pages are not compared)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".clean-docs" not in p.parts
+    }
+
+
+def _run(clean_docs: list[str], inp: Path, out: Path, *extra: str) -> str:
+    proc = subprocess.run(
+        [*clean_docs, "run", str(inp), "-o", str(out), "-j", "2", "-q", *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stderr
+
+
+@pytest.mark.parametrize("across", [False, True], ids=["report", "across"])
+def test_dask_engine_writes_what_the_local_engine_writes(
+    clean_docs: list[str], tmp_path: Path, across: bool
+) -> None:
+    inp = tmp_path / "in"
+    for year in (2021, 2022):
+        _year(inp, year)
+    flags = ["--across"] if across else []
+    _run(clean_docs, inp, tmp_path / "local", *flags)
+    _run(clean_docs, inp, tmp_path / "dask", "--engine", "dask", *flags)
+    local, dask = _tree(tmp_path / "local"), _tree(tmp_path / "dask")
+    assert sorted(local) == sorted(dask)
+    assert [name for name in local if local[name] != dask[name]] == []
+    # not vacuous: the batch has repeats inside files and across them
+    totals = json.loads(local["summary.json"])["totals"]
+    assert totals["removed_regions"] > 0 and totals["cross_file"] > 0, totals
+
+
+def test_dask_engine_compares_new_files_with_the_index(
+    clean_docs: list[str], tmp_path: Path
+) -> None:
+    inp = tmp_path / "in"
+    _year(inp, 2021)
+    _run(clean_docs, inp, tmp_path / "local")
+    _run(clean_docs, inp, tmp_path / "dask", "--engine", "dask")
+    # next year: a file holding last year's report, one with a copied section
+    _year(inp, 2022)
+    (inp / "2022" / "r9.txt").write_text(
+        (inp / "2021" / "r2.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    _run(clean_docs, inp, tmp_path / "local")
+    _run(clean_docs, inp, tmp_path / "dask", "--engine", "dask")
+    local, dask = _tree(tmp_path / "local"), _tree(tmp_path / "dask")
+    assert [name for name in sorted(local) if local[name] != dask.get(name)] == []
+    report = local["2022/r9.report.json"].decode()
+    assert '"path": "' + (inp / "2021" / "r2.txt").as_posix() in report
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(clean_docs: list[str], tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    _year(inp, 2021)
+    proc = subprocess.run(
+        [
+            *clean_docs,
+            "run",
+            str(inp),
+            "-o",
+            str(tmp_path / "out"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_without_dask_the_engine_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipeline import dask_engine
+    from pipeline.errors import EngineError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(EngineError, match=r'pip install "clean-docs\[dask\]"'):
+        dask_engine._client(None, 1)
