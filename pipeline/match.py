@@ -227,6 +227,10 @@ def match_units(keyed: Keyed, settings: Settings) -> list[UnitMatch]:
     return sorted(merged, key=lambda m: (m.later, m.earlier))
 
 
+# characters a diagonal is followed one by one before numpy takes over
+_SHORT = 24
+
+
 def _agree_on(key: np.ndarray, at: int, d: int) -> int:
     """The first i >= at where key[i] != key[i - d] (or the end): a
     diagonal followed forward in growing numpy steps, not per character."""
@@ -293,12 +297,19 @@ def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, in
             continue
         # A phrase recurring inside the span breaks the windows' agreement
         # on the distance; follow the diagonal itself as far as it goes.
-        # most diagonals end at once: look at one character before numpy
+        # most diagonals end within a few characters: follow those in
+        # Python, hand the long ones to numpy
         b_start, b_end = i0, i1 - 1 + width
-        if b_start > d and ks[b_start - 1] == ks[b_start - 1 - d]:
-            b_start = _agree_back(keyed.key, b_start - 1, d)
-        if b_end < len(ks) and ks[b_end] == ks[b_end - d]:
-            b_end = _agree_on(keyed.key, b_end + 1, d)
+        stop = max(d, b_start - _SHORT)
+        while b_start > stop and ks[b_start - 1] == ks[b_start - 1 - d]:
+            b_start -= 1
+        if b_start == stop > d:
+            b_start = _agree_back(keyed.key, b_start, d)
+        stop = min(len(ks), b_end + _SHORT)
+        while b_end < stop and ks[b_end] == ks[b_end - d]:
+            b_end += 1
+        if b_end == stop < len(ks):
+            b_end = _agree_on(keyed.key, b_end, d)
         covered[d] = max(covered.get(d, -1), b_end)
         if b_end - b_start < d:
             continue
