@@ -3,18 +3,25 @@
     python bench/speed.py                 # a 20 MB corpus (the default)
     python bench/speed.py --mb 100        # the issue's sizes: 100, 1000
     python bench/speed.py --jobs 1        # one worker
+    python bench/speed.py --no-dask       # without the Dask engine's run
 
 Generates report-like Chinese and English documents (folders of files) with
 repeats planted inside documents (a document pasted twice) and across them
 (one document's section copied into another), then:
-- times `clean-docs run` over the folder end to end: MB/s and peak RSS;
+- times `clean-docs run` over the folder end to end with one job and with
+  `--jobs`, over the same documents as one JSONL corpus, and with the Dask
+  engine (a LocalCluster of `--jobs` workers): MB/s and the peak RSS of the
+  largest process;
 - times the stages in one process on a sample (read, clean, segment,
   fingerprint, match, resolve, across);
 - times, on the same documents cut into paragraph blocks, datasketch used the
   plain way (`MinHash.update` per character 5-gram with its default hash,
   `MinHashLSH` query then insert, 128 permutations, threshold 0.8) and rensa
   (`RMinHash.update` with the list of 5-grams, `RMinHashLSH`), on a sample
-  when they are slow, and prints the ratios.
+  when they are slow, and prints the ratios;
+- times the fingerprint stage alone against datasketch's on those blocks:
+  the same 5-grams, 128 permutations, `MinHash.update` per shingle against
+  our vectorized signatures.
 rensa is a bench-only dependency (`pip install ".[bench]"`).
 """
 
@@ -23,7 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -68,20 +74,78 @@ def megabytes(files: list[Path]) -> float:
     return sum(p.stat().st_size for p in files) / 1_000_000
 
 
-def run_end_to_end(root: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """(seconds, peak RSS of the run in MB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def write_jsonl(files: list[Path], target: Path) -> None:
+    """The same documents as one JSONL corpus, one record per document."""
+    import json
+
+    with target.open("w", encoding="utf-8") as out:
+        for n, path in enumerate(files):
+            record = {"id": f"doc{n:06d}", "text": path.read_text(encoding="utf-8")}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+# Runs the command and prints the peak RSS of its largest process (kB):
+# RUSAGE_CHILDREN of this wrapper covers only that one run.
+_MEASURED = (
+    "import resource, subprocess, sys\n"
+    "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(rc)\n"
+)
+
+
+def run_end_to_end(inp: Path, out: Path, jobs: int, *extra: str) -> tuple[float, float]:
+    """(seconds, peak RSS of the run's largest process in MB)."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [CLEAN_DOCS, "run", str(root), "-o", str(out), "-j", str(jobs), "-q"],
+        [
+            sys.executable,
+            "-c",
+            _MEASURED,
+            CLEAN_DOCS,
+            "run",
+            str(inp),
+            "-o",
+            str(out),
+            "-j",
+            str(jobs),
+            "-q",
+            *extra,
+        ],
         capture_output=True,
         text=True,
     )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    return seconds, int(proc.stdout.split()[-1]) / 1024
+
+
+def fingerprint_ratio(texts: list[str], num_perm: int = 128) -> tuple[float, float]:
+    """Seconds for datasketch's MinHash (update per 5-gram) and for our
+    signatures, over the same blocks and shingles."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from pipeline.fingerprint import signatures, window_hashes
+
+    start = time.perf_counter()
+    for text in texts:
+        m = MinHash(num_perm=num_perm)
+        for s in shingles(text):
+            m.update(s.encode("utf-8"))
+    plain = time.perf_counter() - start
+    start = time.perf_counter()
+    key = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32)
+    lengths = np.fromiter((len(t) for t in texts), np.int64, len(texts))
+    counts = np.maximum(lengths - 4, 1)
+    owners = np.repeat(np.arange(len(texts)), counts)
+    first = np.repeat(np.cumsum(lengths) - lengths, counts)
+    within = np.arange(len(owners)) - np.repeat(np.cumsum(counts) - counts, counts)
+    hashes = window_hashes(key, 5)
+    signatures(hashes[first + within], owners, num_perm, 1)
+    ours = time.perf_counter() - start
+    return plain, ours
 
 
 def stage_times(files: list[Path]) -> dict[str, float]:
@@ -183,12 +247,33 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sample-mb", type=float, default=2.0, help="sample for the slow parts")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask engine's run")
+    parser.add_argument("--no-single", action="store_true", help="skip the one-job run")
     args = parser.parse_args()
+    runs: list[tuple[str, float, float, float]] = []  # (what, MB, seconds, peak MB)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "corpus"
         files = make_corpus(root, args.mb)
         total = megabytes(files)
-        seconds, rss = run_end_to_end(root, Path(tmp) / "out", args.jobs)
+        corpus = Path(tmp) / "corpus.jsonl"
+        write_jsonl(files, corpus)
+        plan = [(f"folder, -j {args.jobs}", root, args.jobs, ())]
+        if not args.no_single and args.jobs > 1:
+            plan.append(("folder, -j 1", root, 1, ()))
+        plan.append((f"JSONL corpus, -j {args.jobs}", corpus, args.jobs, ()))
+        if not args.no_dask:
+            plan.append(
+                (
+                    f"folder, --engine dask, {args.jobs} workers",
+                    root,
+                    args.jobs,
+                    ("--engine", "dask"),
+                )
+            )
+        for n, (what, inp, jobs, extra) in enumerate(plan):
+            seconds, rss = run_end_to_end(inp, Path(tmp) / f"out{n}", jobs, *extra)
+            runs.append((what, total, seconds, rss))
+            print(f"  {what}: {seconds:.1f} s", file=sys.stderr)
         sample, size = [], 0.0
         for f in files:
             if size >= args.sample_mb:
@@ -199,21 +284,40 @@ def main() -> None:
         texts = blocks(sample)
         ds_seconds, ds_dups = datasketch_plain(texts)
         rensa = rensa_plain(texts)
-    ours = total / seconds
+        fp_plain, fp_ours = fingerprint_ratio(texts)
+    ours = total / runs[0][2]
     print(f"corpus: {len(files)} documents, {total:.1f} MB; machine: {os.cpu_count()} cores")
-    print("\n| what | MB | seconds | MB/s |\n|---|---:|---:|---:|")
+    print("\n| what | MB | seconds | MB/s | peak RSS (largest process) |")
+    print("|---|---:|---:|---:|---:|")
+    for what, mb, seconds, rss in runs:
+        print(
+            f"| clean-docs run, {what} | {mb:.1f} | {seconds:.2f} | {mb / seconds:.2f} | "
+            f"{rss:.0f} MB |"
+        )
     print(
-        f"| clean-docs run, -j {args.jobs}, end to end | {total:.1f} | {seconds:.2f} | {ours:.2f} |"
-    )
-    print(
-        f"| datasketch, plain (sample) | {size:.1f} | {ds_seconds:.2f} | {size / ds_seconds:.2f} |"
+        f"| datasketch plain, MinHash + LSH (sample) | {size:.1f} | {ds_seconds:.2f} | "
+        f"{size / ds_seconds:.2f} | |"
     )
     if rensa:
-        print(f"| rensa (sample) | {size:.1f} | {rensa[0]:.2f} | {size / rensa[0]:.2f} |")
-    print(f"\npeak RSS of the run: {rss:.0f} MB")
-    print(f"clean-docs / datasketch plain: {ours / (size / ds_seconds):.1f}x")
+        print(
+            f"| rensa, MinHash + LSH (sample) | {size:.1f} | {rensa[0]:.2f} | "
+            f"{size / rensa[0]:.2f} | |"
+        )
+    print(
+        f"| fingerprints, datasketch MinHash.update (sample) | {size:.1f} | {fp_plain:.2f} | "
+        f"{size / fp_plain:.2f} | |"
+    )
+    print(
+        f"| fingerprints, ours, same shingles (sample) | {size:.1f} | {fp_ours:.3f} | "
+        f"{size / fp_ours:.1f} | |"
+    )
+    print(f"\nclean-docs -j {args.jobs} / datasketch plain: {ours / (size / ds_seconds):.1f}x")
     if rensa:
-        print(f"clean-docs / rensa: {ours / (size / rensa[0]):.2f}x")
+        print(f"clean-docs -j {args.jobs} / rensa: {ours / (size / rensa[0]):.2f}x")
+    single = [r for r in runs if r[0] == "folder, -j 1"]
+    if single:
+        print(f"speed-up of -j {args.jobs} over -j 1: {single[0][2] / runs[0][2]:.2f}x")
+    print(f"fingerprint stage, ours / datasketch plain: {fp_plain / fp_ours:.0f}x")
     print(f"(blocks flagged duplicate: datasketch {ds_dups}, rensa {rensa[1] if rensa else '-'})")
     print(f"\nstages on the {size:.1f} MB sample, one process:")
     print("| stage | seconds | MB/s |\n|---|---:|---:|")

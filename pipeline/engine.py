@@ -35,6 +35,8 @@ from pipeline.settings import Settings
 # Documents per chunk: enough to keep the workers busy between two
 # settlements, few enough that outputs appear (and memory stays) steadily.
 CHUNK_DOCS = 32
+# Chunks handed to the executor ahead of the one being settled.
+_AHEAD = 2
 
 
 class Executor(Protocol):
@@ -153,9 +155,12 @@ class Batch:
 def run_batch(executor: Executor, inputs: list[Any], batch: Batch) -> int:
     """Stages 1-4 over `inputs` in chunks; returns how many were written.
 
-    The next chunk's documents are handed to the executor before this
-    chunk is settled, so the workers prepare while this process writes.
+    Two chunks beyond the one being settled are with the executor, so the
+    workers prepare documents while this process writes, and a chunk's
+    comparisons (queued behind them) never leave the workers idle.
     """
+    from collections import deque
+
     written = 0
     sent = dataclasses.replace(batch.options, progress=None)
     chunks = [inputs[at : at + CHUNK_DOCS] for at in range(0, len(inputs), CHUNK_DOCS)]
@@ -163,12 +168,12 @@ def run_batch(executor: Executor, inputs: list[Any], batch: Batch) -> int:
     def submit(chunk: list[Any]) -> Iterator[Any]:
         return executor.map(prepare, chunk, [batch.settings] * len(chunk), [sent] * len(chunk))
 
-    pending = submit(chunks[0]) if chunks else iter(())
+    pending = deque(submit(chunk) for chunk in chunks[:_AHEAD])
     done = 0
     for n, chunk in enumerate(chunks):
-        prepared = list(pending)
-        if n + 1 < len(chunks):
-            pending = submit(chunks[n + 1])
+        prepared = list(pending.popleft())
+        if n + _AHEAD < len(chunks):
+            pending.append(submit(chunks[n + _AHEAD]))
         written += _settle(executor, chunk, prepared, batch)
         batch.corpus.forget_texts()
         for item in chunk:
