@@ -17,6 +17,8 @@ from pipeline.segment import ALNUM, CJK, Keyed, char_flags
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MASK32 = np.uint64(0xFFFFFFFF)
+# Shingles per block of the signature loop (256 KB of uint32: in L2 cache).
+_BLOCK = 1 << 16
 
 
 @lru_cache(maxsize=8)
@@ -138,10 +140,24 @@ def signatures(
     starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
     mixed = fmix32(hashes)
     out = np.empty((num_perm, len(starts)), np.uint32)
-    permuted = np.empty(len(hashes), np.uint32)
+    permuted = np.empty(min(len(hashes), _BLOCK), np.uint32)
+    # Blocks of whole sets, each small enough to stay in cache while every
+    # permutation passes over it.
+    group = 0
     with np.errstate(over="ignore"):
-        for p in range(num_perm):
-            np.multiply(mixed, a[p], out=permuted)
-            np.add(permuted, b[p], out=permuted)
-            out[p] = np.minimum.reduceat(permuted, starts)
+        while group < len(starts):
+            last = int(np.searchsorted(starts, starts[group] + _BLOCK, side="left"))
+            last = max(last, group + 1)
+            lo = starts[group]
+            hi = starts[last] if last < len(starts) else len(hashes)
+            block = mixed[lo:hi]
+            buffer = (
+                permuted[: hi - lo] if hi - lo <= len(permuted) else np.empty(hi - lo, np.uint32)
+            )
+            offsets = starts[group:last] - lo
+            for p in range(num_perm):
+                np.multiply(block, a[p], out=buffer)
+                np.add(buffer, b[p], out=buffer)
+                out[p, group:last] = np.minimum.reduceat(buffer, offsets)
+            group = last
     return owners[starts], np.ascontiguousarray(out.T)

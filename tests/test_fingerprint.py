@@ -71,3 +71,20 @@ def test_bulk_banding_finds_datasketch_lsh_candidates() -> None:
                 theirs.add((i, j))
     assert theirs  # the corpus does hold near duplicates
     assert ours == theirs
+
+
+def test_signatures_in_blocks_equal_datasketch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks smaller than a set, and sets across block boundaries."""
+    import pipeline.fingerprint as fingerprint
+
+    rng = np.random.default_rng(5)
+    sizes = [1, 3, 40, 7, 100, 2, 33]
+    hashes = rng.integers(0, 1 << 32, sum(sizes), dtype=np.uint64).astype(np.uint32)
+    owners = np.repeat(np.arange(len(sizes)) * 3, sizes)
+    monkeypatch.setattr(fingerprint, "_BLOCK", 16)
+    ids, sigs = fingerprint.signatures(hashes, owners, 32, seed=9)
+    assert ids.tolist() == [3 * n for n in range(len(sizes))]
+    for row, unit in enumerate(ids.tolist()):
+        reference = datasketch.MinHash(num_perm=32, seed=9, hashfunc=lambda h: int(h))
+        reference.update_batch(hashes[owners == unit].tolist())
+        assert reference.hashvalues.tolist() == sigs[row].tolist()
