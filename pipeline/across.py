@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.model import Repeat, Result, Span
 from pipeline.settings import Settings
@@ -110,6 +111,15 @@ def pair_score(weight: int, count: int, other: int) -> int:
     """
     cap_w, cap_n = (1 << _WEIGHT_BITS) - 1, (1 << _COUNT_BITS) - 1
     return min(weight, cap_w) * min(count, other, cap_n)
+
+
+def pair_score_array(weight: Any, count: Any, other: Any) -> Any:
+    """`pair_score` over numpy arrays (the Dask engine's shuffle)."""
+    import numpy as np
+
+    cap_w, cap_n = (1 << _WEIGHT_BITS) - 1, (1 << _COUNT_BITS) - 1
+    weight = np.minimum(weight, cap_w).astype(np.int64)
+    return weight * np.minimum(np.minimum(count, other), cap_n).astype(np.int64)
 
 
 class Corpus:

@@ -6,11 +6,12 @@ two-worker LocalCluster).
 
 1. prepare: one task per document (read, deduplicate, render, hash the
    unit pairs); the results stay on the workers;
-2. candidates: a shuffle of (pair hash, document) over the pair hashes
-   (a dask.bag groupby), each group scoring the pairs of documents that
-   share it, a fold summing the scores per pair of documents; pairs with
-   at least `min_run_chars` are candidates; their connected components
-   become the comparison tasks;
+2. candidates: a shuffle of (pair hash, document) rows over the pair
+   hashes (map tasks cut them into buckets by hash, a reduce task per
+   bucket scores the pairs of documents sharing a hash, in numpy), the
+   scores summed per pair of documents; pairs with at least
+   `min_run_chars` are candidates; their connected components, cut into
+   tasks of a few pairs, are compared;
 3. compare: one task per component, running the in-file detection over
    each candidate pair of its documents;
 4. settle: here, in input order, one document at a time: cross-file
@@ -23,15 +24,20 @@ of a running scheduler (`tcp://host:8786`); without one a LocalCluster of
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from pipeline.across import Pairs
-from pipeline.engine import Batch, Prepared, prepare, render, write_files
-from pipeline.errors import CleanDocsError, EngineError, InputError
+from pipeline.engine import Batch, InProcess, Prepared, prepare, write_chunk
+from pipeline.errors import CleanDocsError, EngineError
 
 # Partitions of the pair shuffle per worker; documents per input partition.
 _PARTITIONS_PER_WORKER = 4
 _DOCS_PER_PARTITION = 64
+# Candidate pairs compared per task.
+_EDGES_PER_TASK = 16
 
 
 def _client(scheduler: str | None, jobs: int) -> tuple[Any, Any]:
@@ -54,10 +60,6 @@ def _client(scheduler: str | None, jobs: int) -> tuple[Any, Any]:
     return Client(cluster), cluster
 
 
-def _postings(doc: int, pairs: Pairs) -> list[tuple[int, tuple[int, int, int]]]:
-    return [(key, (doc, weight, count)) for key, (weight, count) in pairs.items()]
-
-
 def _pairs_of(p: Prepared | str) -> Pairs:
     return {} if isinstance(p, str) else p.pairs
 
@@ -66,17 +68,51 @@ def _kept_of(p: Prepared | str) -> str:
     return "" if isinstance(p, str) else p.seen.kept
 
 
-def _score(group: tuple[int, list[tuple[int, int, int]]]) -> list[tuple[tuple[int, int], int]]:
-    """Scores of the document pairs sharing one unit pair: (later, earlier)."""
-    from pipeline.across import pair_score
+def _split(first: int, pairs: list[Pairs], buckets: int) -> list[np.ndarray]:
+    """Map side of the shuffle: (hash, document, length, count) rows of
+    documents `first`, `first + 1`, ..., one uint64 array per bucket."""
+    rows = [
+        (key, first + n, weight, count)
+        for n, doc_pairs in enumerate(pairs)
+        for key, (weight, count) in doc_pairs.items()
+    ]
+    table = np.array(rows, dtype=np.uint64).reshape(-1, 4)
+    bucket = table[:, 0] % np.uint64(buckets)
+    return [table[bucket == b] for b in range(buckets)]
 
-    members = sorted(group[1])
-    out: list[tuple[tuple[int, int], int]] = []
-    for j, (later, weight, count) in enumerate(members):
-        for earlier, _, other in members[:j]:
-            if earlier != later:
-                out.append(((later, earlier), pair_score(weight, count, other)))
-    return out
+
+def _score_bucket(*pieces: np.ndarray) -> np.ndarray:
+    """Reduce side: for every hash of a bucket, each pair of documents
+    holding it, scored as `across.pair_score` does; rows (later, earlier,
+    score), summed per pair."""
+    from pipeline.across import pair_score_array
+
+    table = np.concatenate(pieces) if pieces else np.zeros((0, 4), np.uint64)
+    table = table[np.lexsort((table[:, 1], table[:, 0]))]
+    key = table[:, 0]
+    doc = table[:, 1].astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else key
+    sizes = np.diff(np.append(starts, len(key)))
+    found: list[np.ndarray] = []
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        first = starts[sizes == size]
+        later, earlier = np.tril_indices(size, -1)
+        rows_l = (first[:, None] + later[None, :]).ravel()
+        rows_e = (first[:, None] + earlier[None, :]).ravel()
+        score = pair_score_array(table[rows_l, 2], table[rows_l, 3], table[rows_e, 3])
+        found.append(np.stack((doc[rows_l], doc[rows_e], score), axis=1))
+    return _sum_scores(*found)
+
+
+def _sum_scores(*found: np.ndarray) -> np.ndarray:
+    """(later, earlier, score) rows with one row per pair, scores summed."""
+    rows = np.concatenate(found) if found else np.zeros((0, 3), np.int64)
+    if not len(rows):
+        return np.zeros((0, 3), np.int64)
+    pairs, inverse = np.unique(rows[:, :2], axis=0, return_inverse=True)
+    totals = np.zeros(len(pairs), np.int64)
+    np.add.at(totals, inverse.ravel(), rows[:, 2])
+    return np.column_stack((pairs, totals))
 
 
 def _compare_component(
@@ -110,6 +146,23 @@ def _components(edges: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return [groups[k] for k in sorted(groups)]
 
 
+def _batches(components: list[list[tuple[int, int]]], size: int) -> list[list[tuple[int, int]]]:
+    """Comparison tasks: small components together, a large one cut up
+    (its pairs are independent; only their results are put together in
+    order, in the client), so that no worker gets all the work.
+
+    >>> _batches([[(1, 0)], [(3, 2), (4, 2), (4, 3)]], 2)
+    [[(1, 0), (3, 2)], [(4, 2), (4, 3)]]
+    """
+    out: list[list[tuple[int, int]]] = [[]]
+    for component in components:
+        for edge in component:
+            if len(out[-1]) >= size:
+                out.append([])
+            out[-1].append(edge)
+    return [batch for batch in out if batch]
+
+
 def run_batch(
     inputs: list[Any],
     batch: Batch,
@@ -119,20 +172,16 @@ def run_batch(
 ) -> int:
     """Stages 1-4 on Dask; `stored` lists the indexed documents that come
     before the inputs (their texts are read from `batch.corpus`)."""
-    import dask.bag as db
-
     client, cluster = _client(scheduler, jobs)
     try:
-        return _run(client, db, inputs, batch, stored)
+        return _run(client, inputs, batch, stored)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _run(
-    client: Any, db: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, Pairs]]
-) -> int:
+def _run(client: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, Pairs]]) -> int:
     import dataclasses
 
     settings = batch.settings
@@ -142,56 +191,49 @@ def _run(
     pairs = client.map(_pairs_of, prepared, pure=False)
     kept = client.map(_kept_of, prepared, pure=False)
     base = len(stored)  # document numbers: the stored ones first
-    # Stage 2: the shuffle over pair hashes.
-    first = (
-        db.from_sequence(
-            [(n, p) for n, (_, p) in enumerate(stored)], npartitions=max(1, min(len(stored), 64))
-        )
-        if stored
-        else None
-    )
-    fresh = db.from_delayed(
-        [
-            _tagged(base + at, pairs[at : at + _DOCS_PER_PARTITION])
-            for at in range(0, len(pairs), _DOCS_PER_PARTITION)
-        ]
-    )
-    docs = fresh if first is None else db.concat([first, fresh])
+    # Stage 2: the shuffle over pair hashes. Map tasks cut (hash, document)
+    # rows into buckets by hash; a reduce task per bucket scores the pairs
+    # of documents that share a hash; the scores are summed per pair.
+    from dask import delayed
+
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    scored = (
-        docs.map(lambda dp: _postings(*dp))
-        .flatten()
-        .groupby(lambda kv: kv[0], npartitions=workers * _PARTITIONS_PER_WORKER)
-        .map(lambda g: (g[0], [v for _, v in g[1]]))
-        .map(_score)
-        .flatten()
-        .foldby(lambda e: e[0], lambda total, e: total + e[1], 0, lambda a, b: a + b, 0)
-    )
+    buckets = workers * _PARTITIONS_PER_WORKER
+    split = delayed(_split, nout=buckets, pure=True)
+    maps = [
+        split(at, [p for _, p in stored[at : at + _DOCS_PER_PARTITION]], buckets)
+        for at in range(0, base, _DOCS_PER_PARTITION)
+    ] + [
+        split(base + at, pairs[at : at + _DOCS_PER_PARTITION], buckets)
+        for at in range(0, len(pairs), _DOCS_PER_PARTITION)
+    ]
+    reduced = [delayed(_score_bucket)(*[m[b] for m in maps]) for b in range(buckets)]
+    totals = delayed(_sum_scores)(*reduced).compute()
     limit = settings.min_run_chars
-    edges = sorted(e for e, total in scored.compute() if total >= limit)
+    edges = sorted((int(a), int(b)) for a, b, total in totals.tolist() if total >= limit)
     # Stage 3: one task per connected component.
-    stored_kept = {n: batch.corpus.seen(path).kept for n, (path, _) in enumerate(stored)}
+    needed = sorted({d for e in edges for d in e if d < base})
+    stored_kept = {d: batch.corpus.seen(stored[d][0]).kept for d in needed}
     compared: dict[tuple[int, int], list[Any]] = {}
     tasks = []
-    for component in _components(edges):
-        docs_in = {d for e in component for d in e}
+    for group in _batches(_components(edges), _EDGES_PER_TASK):
+        docs_in = {d for e in group for d in e}
         texts = {d: (stored_kept[d] if d < base else kept[d - base]) for d in docs_in}
-        tasks.append(client.submit(_compare_component, component, texts, settings, pure=False))
+        tasks.append(client.submit(_compare_component, group, texts, settings, pure=False))
     for task in tasks:
         compared.update(task.result())
     # Stage 4, in order.
     return _settle(inputs, prepared, edges, compared, stored, batch)
 
 
-def _number(first: int, pairs: list[Pairs]) -> list[tuple[int, Pairs]]:
-    return [(first + n, p) for n, p in enumerate(pairs)]
-
-
-def _tagged(first: int, futures: list[Any]) -> Any:
-    """A bag partition of (document number, pairs) from prepared futures."""
-    from dask import delayed
-
-    return delayed(_number)(first, futures)
+def _gathered(futures: list[Any]) -> Iterator[Any]:
+    """The futures' results in order, fetched a batch at a time (one round
+    trip per batch, not per document) and released once fetched."""
+    for at in range(0, len(futures), _DOCS_PER_PARTITION):
+        batch = futures[at : at + _DOCS_PER_PARTITION]
+        results = batch[0].client.gather(batch)
+        for future in batch:
+            future.release()
+        yield from results
 
 
 def _settle(
@@ -202,44 +244,41 @@ def _settle(
     stored: list[tuple[str, Pairs]],
     batch: Batch,
 ) -> int:
-    from pipeline.across import assemble, remove_across
+    from pipeline.across import assemble
 
     base = len(stored)
     paths = [path for path, _ in stored] + [item.shown for item in inputs]
     earlier_of: dict[int, list[int]] = {}
     for later, earlier in edges:
         earlier_of.setdefault(later, []).append(earlier)
-    seen = batch.corpus.seen
     written = 0
-    for n, (item, future) in enumerate(zip(inputs, prepared, strict=True)):
-        p = future.result()
-        future.release()
-        doc = base + n
-        if batch.options.progress is not None:
-            batch.options.progress(n + 1, len(inputs), item.shown)
-        if isinstance(p, str):
-            batch.errors.append((item.shown, p))
-            continue
-        try:
-            found = [(paths[e], compared[(doc, e)]) for e in sorted(earlier_of.get(doc, []))]
-            cross = assemble(found, p.seen.to_cleaned, seen)
-            files, entry = p.files, p.entry
-            if cross:
-                result = p.result
-                if batch.options.across:
-                    from pipeline.verify import verify
+    results = _gathered(prepared)
+    for at in range(0, len(inputs), _DOCS_PER_PARTITION):
+        chunk = inputs[at : at + _DOCS_PER_PARTITION]
+        done = [next(results) for _ in chunk]
+        # this chunk's texts until they are in the index
+        recent = {
+            item.shown: p.seen
+            for item, p in zip(chunk, done, strict=True)
+            if not isinstance(p, str)
+        }
 
-                    result = remove_across(result, cross)
-                    verify(result, batch.settings.run_similarity)
-                others = {c.twin_path: seen(c.twin_path).cleaned for c in cross}
-                files, entry = render(item, result, cross, batch.settings, others)
-            write_files(batch.out_dir, files)
-            batch.on_written(item, p, entry, p.seen)
-            written += 1
-            if batch.flush is not None and written % 64 == 0:
-                batch.flush()
-        except InputError as exc:
-            batch.errors.append((item.shown, exc.reason))
-        except CleanDocsError as exc:
-            batch.errors.append((item.shown, str(exc).removeprefix(f"{item.shown}: ")))
+        def seen(path: str, recent: dict[str, Any] = recent) -> Any:
+            return recent[path] if path in recent else batch.corpus.seen(path)
+
+        crosses: list[list[Any]] = []
+        for n, p in enumerate(done):
+            doc = base + at + n
+            crosses.append([])
+            if isinstance(p, str):
+                continue
+            found = [(paths[e], compared[(doc, e)]) for e in sorted(earlier_of.get(doc, []))]
+            try:
+                crosses[n] = assemble(found, p.seen.to_cleaned, seen)
+            except CleanDocsError as exc:
+                done[n] = str(exc)
+        written += write_chunk(InProcess(), chunk, done, crosses, batch, seen)
+        if batch.options.progress is not None:
+            for n, item in enumerate(chunk, start=at + 1):
+                batch.options.progress(n, len(inputs), item.shown)
     return written

@@ -210,20 +210,40 @@ def _settle(
     found: dict[int, list[tuple[str, list[Any]]]] = {}
     for (n, path), pairs in zip(jobs, executor.map(_compare, texts), strict=True):
         found.setdefault(n, []).append((path, pairs))
-    # Stage 4: a document repeating others is rendered again (in the
-    # workers), every document's outputs are written (in threads: the time
-    # goes to system calls), then the results are taken in input order.
+    # Stage 4.
+    crosses: list[list[CrossRepeat]] = []
+    for n, p in enumerate(prepared):
+        crosses.append([])
+        if not isinstance(p, str):
+            try:
+                crosses[n] = assemble(found.get(n, []), p.seen.to_cleaned, corpus.seen)
+            except CleanDocsError as exc:  # an earlier document's texts are gone
+                prepared[n] = str(exc)
+    return write_chunk(executor, chunk, prepared, crosses, batch, corpus.seen)
+
+
+def write_chunk(
+    executor: Executor,
+    chunk: list[Any],
+    prepared: list[Prepared | str],
+    crosses: list[list[CrossRepeat]],
+    batch: Batch,
+    seen: Callable[[str], Seen],
+) -> int:
+    """Stage 4 for a chunk: a document repeating others is rendered again
+    (by the executor), every document's outputs are written (in threads:
+    the time goes to system calls), then the results are taken in input
+    order: errors collected, the others handed to `batch.on_written`."""
     outputs: list[tuple[dict[str, str], dict[str, Any]] | str] = []
     again: list[int] = []
     jobs_again: list[tuple[Any, ...]] = []
-    for n, (item, p) in enumerate(zip(chunk, prepared, strict=True)):
+    for n, (item, p, cross) in enumerate(zip(chunk, prepared, crosses, strict=True)):
         if isinstance(p, str):
             outputs.append(p)
             continue
-        cross = assemble(found.get(n, []), p.seen.to_cleaned, corpus.seen)
         outputs.append((p.files, p.entry))
         if cross:
-            others = {c.twin_path: corpus.seen(c.twin_path).cleaned for c in cross}
+            others = {c.twin_path: seen(c.twin_path).cleaned for c in cross}
             again.append(n)
             jobs_again.append((item, p.result, cross, batch.settings, batch.options.across, others))
     for n, out in zip(again, executor.map(_render_again, jobs_again), strict=True):
