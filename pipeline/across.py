@@ -122,20 +122,30 @@ def pair_score_array(weight: Any, count: Any, other: Any) -> Any:
     return weight * np.minimum(np.minimum(count, other), cap_n).astype(np.int64)
 
 
+def _arrays(pairs: Pairs) -> tuple[Any, Any, Any]:
+    import numpy as np
+
+    keys = np.fromiter(pairs.keys(), np.uint64, len(pairs))
+    values = np.array(list(pairs.values()), np.int64).reshape(-1, 2)
+    return keys, values[:, 0], values[:, 1]
+
+
 class Corpus:
     """The documents seen so far in a batch, in the order they came.
 
-    What finds the candidates stays in memory: for each unit pair, the
-    documents holding it (one packed integer each). The texts a full
-    comparison needs are kept here only when no `fetch` is given; with one
-    (a batch backed by the index), they are read back when a candidate
-    needs them, so memory follows the pairs, not the corpus.
+    What finds the candidates stays in memory: `postings.Postings`, 24
+    bytes per recorded unit pair. The texts a full comparison needs are
+    kept here only when no `fetch` is given; with one (a batch backed by
+    the index), they are read back when a candidate needs them, so memory
+    follows the pairs, not the texts.
     """
 
     def __init__(self, settings: Settings, fetch: Callable[[str], Seen] | None = None) -> None:
+        from pipeline.postings import Postings
+
         self.settings = settings
         self.paths: list[str] = []
-        self.postings: dict[int, list[int]] = {}
+        self.postings = Postings()
         self.fetch = fetch
         self.texts: dict[str, Seen] = {}
 
@@ -143,26 +153,28 @@ class Corpus:
         """Register a document as seen, after those before it."""
         doc = len(self.paths)
         self.paths.append(path)
-        cap_w, cap_n = (1 << _WEIGHT_BITS) - 1, (1 << _COUNT_BITS) - 1
-        for key, (weight, count) in pairs.items():
-            packed = (doc << (_WEIGHT_BITS + _COUNT_BITS)) | (min(weight, cap_w) << _COUNT_BITS)
-            self.postings.setdefault(key, []).append(packed | min(count, cap_n))
+        if pairs:
+            self.postings.add(doc, *_arrays(pairs))
         if seen is not None:
             self.texts[path] = seen
 
     def candidates(self, pairs: Pairs) -> list[str]:
         """The documents sharing at least `min_run_chars` of unit pairs
-        with a new one, in the order they came."""
-        score: dict[int, int] = {}
-        mask_n = (1 << _COUNT_BITS) - 1
-        mask_w = (1 << _WEIGHT_BITS) - 1
-        for key, (_, count) in pairs.items():
-            for packed in self.postings.get(key, ()):
-                doc = packed >> (_WEIGHT_BITS + _COUNT_BITS)
-                weight = (packed >> _COUNT_BITS) & mask_w
-                score[doc] = score.get(doc, 0) + pair_score(weight, count, packed & mask_n)
+        with a new one (`pair_score` summed), in the order they came."""
+        import numpy as np
+
+        if not pairs or not self.paths:
+            return []
+        keys, _, counts = _arrays(pairs)
+        which, docs, weights, held = self.postings.find(keys)
+        if not len(docs):
+            return []
+        scores = pair_score_array(weights, counts[which], held)
+        holders, inverse = np.unique(docs, return_inverse=True)
+        totals = np.zeros(len(holders), np.int64)
+        np.add.at(totals, inverse.ravel(), scores)
         limit = self.settings.min_run_chars
-        return [self.paths[d] for d in sorted(d for d, v in score.items() if v >= limit)]
+        return [self.paths[d] for d in holders[totals >= limit].tolist()]
 
     def seen(self, path: str) -> Seen:
         """An earlier document's texts (from memory, else from `fetch`)."""

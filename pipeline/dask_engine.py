@@ -32,6 +32,7 @@ import numpy as np
 from pipeline.across import Pairs
 from pipeline.engine import Batch, InProcess, Prepared, prepare, write_chunk
 from pipeline.errors import CleanDocsError, EngineError
+from pipeline.postings import MAX_HOLDERS
 
 # Partitions of the pair shuffle per worker; documents per input partition.
 _PARTITIONS_PER_WORKER = 4
@@ -97,6 +98,9 @@ def _score_bucket(*pieces: np.ndarray) -> np.ndarray:
     for size in np.unique(sizes[sizes >= 2]).tolist():
         first = starts[sizes == size]
         later, earlier = np.tril_indices(size, -1)
+        # as the local postings: only a hash's first holders are compared with
+        keep = earlier < MAX_HOLDERS
+        later, earlier = later[keep], earlier[keep]
         rows_l = (first[:, None] + later[None, :]).ravel()
         rows_e = (first[:, None] + earlier[None, :]).ravel()
         score = pair_score_array(table[rows_l, 2], table[rows_l, 3], table[rows_e, 3])

@@ -138,3 +138,20 @@ def test_across_removes_what_repeats_earlier_files(
     assert twin["text"].split() == removed["text"].split()
     # the within-file paste still goes as before
     assert (out / "2021" / "r3.txt").read_text(encoding="utf-8") == _report(2021, 3)
+
+
+def test_a_pair_in_many_documents_is_compared_with_its_first_holders_only() -> None:
+    """Boilerplate in every page: the comparisons stay linear in the corpus."""
+    from pipeline.across import Corpus
+    from pipeline.postings import MAX_HOLDERS
+    from pipeline.settings import Settings
+
+    corpus = Corpus(Settings())
+    pairs = {11: (150, 1), 12: (150, 1)}  # 300 characters of unit pairs
+    for k in range(MAX_HOLDERS + 10):
+        assert len(corpus.candidates(pairs)) == min(k, MAX_HOLDERS)
+        corpus.remember(f"page{k}", pairs)
+    assert corpus.candidates(pairs) == [f"page{k}" for k in range(MAX_HOLDERS)]
+    # a pair of its own still finds the one page that holds it
+    corpus.remember("special", {13: (300, 1)})
+    assert corpus.candidates({13: (300, 1)}) == ["special"]

@@ -135,3 +135,28 @@ def test_without_dask_the_engine_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(EngineError, match=r'pip install "clean-docs\[dask\]"'):
         dask_engine._client(None, 1)
+
+
+def test_boilerplate_held_by_many_files_gives_the_same_bytes(
+    clean_docs: list[str], tmp_path: Path
+) -> None:
+    """A section in more files than a hash's recorded holders (postings
+    MAX_HOLDERS). The cap seldom shows in outputs (the earliest twin wins
+    either way; tests/test_across.py checks the cap itself): this runs both
+    engines through it."""
+    from pipeline.postings import MAX_HOLDERS
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    shared = "\n".join(en_report(random.Random(99), 2020, sections=2).split("\n")[2:8]) + "\n"
+    for k in range(MAX_HOLDERS + 6):
+        own = zh_report(random.Random(500 + k), 2020 + k % 3, sections=1)
+        (inp / f"f{k:02d}.txt").write_text(own + shared, encoding="utf-8")
+    _run(clean_docs, inp, tmp_path / "local")
+    _run(clean_docs, inp, tmp_path / "dask", "--engine", "dask")
+    local, dask = _tree(tmp_path / "local"), _tree(tmp_path / "dask")
+    assert [name for name in sorted(local) if local[name] != dask.get(name)] == []
+    # every later file is found repeating an earlier one, among the first holders
+    files = json.loads(local["summary.json"])["files"]
+    later = [f for f in files if f["path"].endswith(f"f{MAX_HOLDERS + 5:02d}.txt")][0]
+    assert later["cross_file"], later
