@@ -36,16 +36,16 @@ browser:
 bench-quality: install-test
 	$(BIN)/python bench/quality.py
 
-# The sweep behind the defaults (about 20 minutes on 2 cores).
+# Quality on documents the tuning never saw (fresh generator seeds).
 bench-heldout: install-test
 	$(BIN)/python bench/quality.py --held-out 1000:1100
 
+# The sweep behind the defaults (about 20 minutes on 2 cores).
 bench-sweep: install-test
 	$(BIN)/python bench/quality.py --sweep
 
-# Fuzz read, clean and dedupe with the "long" hypothesis profile (10,000
-# examples per property, no deadline; several minutes). The statistics show
-# how many examples each property ran and what they hit.
+# Speed end to end (one job, all cores, JSONL, the Dask engine), by stage,
+# and against datasketch and rensa on the same text (bench/README.md).
 bench-speed: install-test
 	$(BIN)/python -m pip install --quiet ".[test,bench]"
 	$(BIN)/python bench/speed.py
@@ -53,6 +53,9 @@ bench-speed: install-test
 bench-batch: install-test
 	$(BIN)/python bench/batch.py
 
+# Fuzz read, clean and dedupe with the "long" hypothesis profile (10,000
+# examples per property, no deadline; several minutes). The statistics show
+# how many examples each property ran and what they hit.
 fuzz: install-test
 	sh bench/fuzz.sh
 

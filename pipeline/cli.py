@@ -128,13 +128,14 @@ def _batch_options(func: Any) -> Any:
     func = click.option(
         "--id-field",
         default=None,
-        help="In a .jsonl corpus, the field naming each record (default: its line number).",
+        help="In a .jsonl or .parquet corpus, the field naming each record "
+        "(default: its line or row number).",
     )(func)
     func = click.option(
         "--text-field",
         default="text",
         show_default=True,
-        help="In a .jsonl corpus, the field holding each record's text.",
+        help="In a .jsonl or .parquet corpus, the field holding each record's text.",
     )(func)
     func = click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")(func)
     func = click.option(
