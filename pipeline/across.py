@@ -98,8 +98,9 @@ def _to_cleaned(pieces: list[tuple[int, int, int]], span: Span) -> Span:
     return _map_span(pieces, span)
 
 
-_COUNT_BITS = 20
-_WEIGHT_BITS = 20
+# lengths and counts as the postings store them (uint16)
+_COUNT_BITS = 16
+_WEIGHT_BITS = 16
 
 
 def pair_score(weight: int, count: int, other: int) -> int:
@@ -133,7 +134,7 @@ def _arrays(pairs: Pairs) -> tuple[Any, Any, Any]:
 class Corpus:
     """The documents seen so far in a batch, in the order they came.
 
-    What finds the candidates stays in memory: `postings.Postings`, 24
+    What finds the candidates stays in memory: `postings.Postings`, 16
     bytes per recorded unit pair. The texts a full comparison needs are
     kept here only when no `fetch` is given; with one (a batch backed by
     the index), they are read back when a candidate needs them, so memory

@@ -1,7 +1,7 @@
 """Postings: which earlier documents hold each unit-pair hash.
 
 The candidate look-up of every batch. Kept as sorted numpy runs (hash,
-document, length, count: 24 bytes a posting, where a dict of lists costs
+document, length, count: 16 bytes a posting, where a dict of lists costs
 about 150), merged as they grow so that there are few runs to search: a
 look-up is a `searchsorted` per run over all of a document's hashes at once.
 
@@ -14,9 +14,12 @@ comparisons grow with the square of the corpus.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 MAX_HOLDERS = 16
+_CAP = (1 << 16) - 1
 
 
 class Postings:
@@ -66,7 +69,11 @@ class Postings:
         return out
 
     def add(self, doc: int, keys: np.ndarray, weights: np.ndarray, counts: np.ndarray) -> None:
-        """Record a document's hashes (those not yet held by `MAX_HOLDERS`)."""
+        """Record a document's hashes (those not yet held by `MAX_HOLDERS`).
+
+        Lengths and counts are stored capped at 65,535 (as
+        `across.pair_score` caps them).
+        """
         keep = self.holders(keys) < MAX_HOLDERS
         if not keep.any():
             return
@@ -74,9 +81,9 @@ class Postings:
         self.runs.append(
             (
                 keys[keep][order],
-                np.full(int(keep.sum()), doc, np.int64),
-                np.asarray(weights, np.int64)[keep][order],
-                np.asarray(counts, np.int64)[keep][order],
+                np.full(int(keep.sum()), doc, np.uint32),
+                np.minimum(np.asarray(weights)[keep][order], _CAP).astype(np.uint16),
+                np.minimum(np.asarray(counts)[keep][order], _CAP).astype(np.uint16),
             )
         )
         # Merge while the newest run is at least half the one before it:
@@ -84,7 +91,27 @@ class Postings:
         while len(self.runs) >= 2 and 2 * len(self.runs[-1][0]) >= len(self.runs[-2][0]):
             newer = self.runs.pop()
             older = self.runs.pop()
-            merged = [np.concatenate((a, b)) for a, b in zip(older, newer, strict=True)]
-            # stable: equal hashes keep their documents in order
-            order = np.argsort(merged[0], kind="stable")
-            self.runs.append(tuple(m[order] for m in merged))  # type: ignore[arg-type]
+            self.runs.append(_merge(older, newer))
+
+
+def _merge(older: tuple[np.ndarray, ...], newer: tuple[np.ndarray, ...]) -> Any:
+    """Two sorted runs as one; a newer posting goes after the older ones of
+    its hash (documents stay in order). No sort: each newer row's place is
+    found by `searchsorted`, so the merge allocates only its result.
+
+    >>> a = (np.array([1, 5], np.uint64), np.array([0, 0]), np.array([1, 1]), np.array([1, 1]))
+    >>> b = (np.array([5, 7], np.uint64), np.array([1, 1]), np.array([2, 2]), np.array([2, 2]))
+    >>> [m.tolist() for m in _merge(a, b)[:2]]
+    [[1, 5, 5, 7], [0, 0, 1, 1]]
+    """
+    total = len(older[0]) + len(newer[0])
+    at_new = np.searchsorted(older[0], newer[0], side="right") + np.arange(len(newer[0]))
+    is_new = np.zeros(total, bool)
+    is_new[at_new] = True
+    merged = []
+    for old_col, new_col in zip(older, newer, strict=True):
+        col = np.empty(total, old_col.dtype)
+        col[at_new] = new_col
+        col[~is_new] = old_col
+        merged.append(col)
+    return tuple(merged)
