@@ -10,12 +10,13 @@ two-worker LocalCluster).
    hashes (map tasks cut them into buckets by hash, a reduce task per
    bucket scores the pairs of documents sharing a hash, in numpy), the
    scores summed per pair of documents; pairs with at least
-   `min_run_chars` are candidates; their connected components, cut into
-   tasks of a few pairs, are compared;
-3. compare: one task per component, running the in-file detection over
-   each candidate pair of its documents;
-4. settle: here, in input order, one document at a time: cross-file
-   repeats assembled, outputs written, the index updated.
+   `min_run_chars` are candidates (a hash's first `MAX_HOLDERS` holders
+   only, as the local postings record them);
+3. compare: the candidate pairs grouped by connected component, cut into
+   tasks of 16 pairs, each running the in-file detection over its pairs;
+4. settle: here, in input order, 64 documents at a time: results
+   gathered, cross-file repeats assembled, outputs written (the local
+   engine's `write_chunk`), the index updated.
 
 Install with `pip install "clean-docs[dask]"`. `scheduler` is the address
 of a running scheduler (`tcp://host:8786`); without one a LocalCluster of
