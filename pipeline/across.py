@@ -79,13 +79,6 @@ def unit_pairs(text: str, settings: Settings) -> Pairs:
     return out
 
 
-def shared(a: Pairs, b: Pairs) -> int:
-    """Characters of the unit pairs two documents share (a run of n shared
-    units counts about twice its length)."""
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return sum(w * min(n, large[k][1]) for k, (w, n) in small.items() if k in large)
-
-
 def _pieces(result: Result) -> list[tuple[int, int, int]]:
     from pipeline.resolve import kept_map
 
