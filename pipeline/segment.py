@@ -249,7 +249,23 @@ def split_units(key: np.ndarray, max_unit_chars: int) -> tuple[tuple[int, int], 
     return tuple(units)
 
 
+_last: tuple[str, int, Keyed] | None = None
+
+
 def segment(text: str, max_unit_chars: int = 96) -> Keyed:
-    """Fold a cleaned text and cut its key into units."""
+    """Fold a cleaned text and cut its key into units.
+
+    The last result is kept (its arrays read-only): a document with nothing
+    to remove is segmented for detection and again, unchanged, for its
+    unit pairs.
+    """
+    global _last
+    last = _last  # read once: another thread may replace it
+    if last is not None and last[1] == max_unit_chars and last[0] == text:
+        return last[2]
     key, pos = fold(text)
-    return Keyed(key, pos, split_units(key, max_unit_chars))
+    key.flags.writeable = False
+    pos.flags.writeable = False
+    keyed = Keyed(key, pos, split_units(key, max_unit_chars))
+    _last = (text, max_unit_chars, keyed)
+    return keyed
