@@ -2,7 +2,7 @@
 
 For each document: the hash of its bytes and of the settings that shaped
 its result, its summary entry, and what comparing a new document with it
-needs (its kept and cleaned text, the map between them, its unit keys). A
+needs (its cleaned text and the pieces it keeps, its hashed unit pairs). A
 second run over an unchanged folder reads these instead of processing the
 files again; a new year's files are processed and compared with every
 document in the index. Documents are ordered by when they entered it: a
@@ -26,7 +26,7 @@ from pipeline.across import Pairs, Seen
 from pipeline.errors import OutputError
 from pipeline.settings import Settings
 
-_SCHEMA = 3  # 2: pairs of consecutive units; 3: the pairs hashed
+_SCHEMA = 4  # 2: pairs of consecutive units; 3: the pairs hashed; 4: kept text derived
 
 
 def settings_key(settings: Settings) -> str:
@@ -80,13 +80,14 @@ class Index:
 
     def texts(self, path: str) -> Seen:
         """An indexed document's kept and cleaned text and the map between."""
-        row = self.db.execute(
-            "SELECT kept, pieces, cleaned FROM docs WHERE path = ?", (path,)
-        ).fetchone()
+        row = self.db.execute("SELECT pieces, cleaned FROM docs WHERE path = ?", (path,)).fetchone()
         if row is None:
             raise OutputError(f"{path}: not in the index any more")
-        kept, pieces, cleaned = row
-        return Seen(path, kept, [tuple(p) for p in json.loads(pieces)], cleaned)
+        pieces, cleaned = row
+        # the kept text is the cleaned text's kept pieces: not stored twice
+        spans = [tuple(p) for p in json.loads(pieces)]
+        kept = "".join(cleaned[start : start + length] for _, start, length in spans)
+        return Seen(path, kept, spans, cleaned)
 
     def put(self, stored: Stored, seen: Seen) -> None:
         """Record a document (again), at the end of the order; `commit`
@@ -101,7 +102,7 @@ class Index:
                     stored.sha256,
                     stored.settings,
                     json.dumps(stored.entry, ensure_ascii=False),
-                    seen.kept,
+                    "",  # the kept text: `texts` rebuilds it from the pieces
                     seen.cleaned,
                     json.dumps(seen.to_cleaned),
                     json.dumps([[h, w, n] for h, (w, n) in stored.pairs.items()]),
