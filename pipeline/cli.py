@@ -252,6 +252,8 @@ def run(
     """
     from pipeline.batch import run_paths
 
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler is the Dask scheduler: it needs --engine dask")
     started = time.perf_counter()
     settings = _settings(min_run_chars, no_fix)
     with _stopping_cleanly():

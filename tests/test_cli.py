@@ -122,3 +122,12 @@ def test_near_duplicate_differences_in_diff_and_html(tmp_path: Path, seed_text: 
     assert "[-设-]{+没+}" in diff
     page = (tmp_path / "out" / "near.report.html").read_text(encoding="utf-8")
     assert "<del>设</del>" in page and "<ins>没</ins>" in page
+
+
+def test_a_scheduler_without_the_dask_engine_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["run", str(SEED), "-o", str(tmp_path / "out"), "--scheduler", "tcp://host:8786"]
+    )
+    assert result.exit_code == 2
+    assert "--scheduler is the Dask scheduler: it needs --engine dask" in result.output
+    assert not (tmp_path / "out").exists()
