@@ -142,4 +142,9 @@ def clean(text: str, fix_text: bool = True) -> Cleaned:
         return Cleaned("", tuple(fixes))
     if not ends_with_break:
         fixes.append(Fix(len(out), "final_newline", "", "\n"))
-    return Cleaned("\n".join(out) + "\n", tuple(fixes))
+    cleaned = "\n".join(out) + "\n"
+    if cleaned == text:
+        # the same string, not an equal copy: a result then carries its
+        # text once, in memory and through a pipe
+        cleaned = text
+    return Cleaned(cleaned, tuple(fixes))
