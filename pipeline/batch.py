@@ -384,21 +384,6 @@ def _refuse_output_inside_inputs(paths: list[str], out_dir: Path) -> None:
             )
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: a worker whose parent died (SIGKILL leaves no
-    time to stop the pool) exits instead of waiting for work forever."""
-    import os
-    import threading
-    import time
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 # The Parquet rows a process read last: (file, its state, column, row group),
 # the open batch iterator over that group, the batch at hand and the row it
 # starts at. Records come in order, so each row group is read once per process.
@@ -499,47 +484,29 @@ def _one(item: Input, settings: Settings, options: Options) -> Result | str:
 
 
 def process(
-    inputs: list[Input],
-    settings: Settings,
-    options: Options,
-    errors: list[tuple[str, str]],
-    on_result: Callable[[Input, Result], None] | None = None,
+    inputs: list[Input], settings: Settings, options: Options, errors: list[tuple[str, str]]
 ) -> list[tuple[Input, Result]]:
-    """Deduplicate each input, in worker processes when `options.jobs` > 1;
-    results come back in input order, errors are collected, never raised."""
-    jobs = min(options.jobs, len(inputs))
-    if jobs > 1:
-        import os
-        from concurrent.futures import ProcessPoolExecutor
+    """Deduplicate each input, in worker processes when `options.jobs` > 1
+    (`engine.Processes`); results come back in input order, errors are
+    collected, never raised."""
+    from pipeline.engine import InProcess, Processes
 
-        pool = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)
-        )
-        # the progress callback stays here: it is not picklable, nor needed there
-        sent = dataclasses.replace(options, progress=None)
-        outcomes = pool.map(_one, inputs, [settings] * len(inputs), [sent] * len(inputs))
-    else:
-        pool = None
-        outcomes = (_one(item, settings, options) for item in inputs)
+    jobs = min(options.jobs, len(inputs))
+    executor = Processes(jobs) if jobs > 1 else InProcess()
+    # the progress callback stays here: it is not picklable, nor needed there
+    sent = dataclasses.replace(options, progress=None)
     results: list[tuple[Input, Result]] = []
     try:
+        outcomes = executor.map(_one, inputs, [settings] * len(inputs), [sent] * len(inputs))
         for done, (item, outcome) in enumerate(zip(inputs, outcomes, strict=True), start=1):
             if isinstance(outcome, str):
                 errors.append((item.shown, outcome))
             else:
-                try:
-                    if on_result is not None:
-                        on_result(item, outcome)
-                    results.append((item, outcome))
-                except InputError as exc:
-                    errors.append((item.shown, exc.reason))
-                except CleanDocsError as exc:  # its outputs could not be written
-                    errors.append((item.shown, str(exc).removeprefix(f"{item.shown}: ")))
+                results.append((item, outcome))
             if options.progress is not None:
                 options.progress(done, len(inputs), item.shown)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        executor.close()
     return results
 
 

@@ -120,7 +120,7 @@ def _sum_scores(*found: np.ndarray) -> np.ndarray:
     return np.column_stack((pairs, totals))
 
 
-def _compare_component(
+def _compare_pairs(
     edges: list[tuple[int, int]], kept: dict[int, str], settings: Any
 ) -> dict[tuple[int, int], list[Any]]:
     from pipeline.across import _pair
@@ -223,7 +223,7 @@ def _run(client: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, P
     for group in _batches(_components(edges), _EDGES_PER_TASK):
         docs_in = {d for e in group for d in e}
         texts = {d: (stored_kept[d] if d < base else kept[d - base]) for d in docs_in}
-        tasks.append(client.submit(_compare_component, group, texts, settings, pure=False))
+        tasks.append(client.submit(_compare_pairs, group, texts, settings, pure=False))
     for task in tasks:
         compared.update(task.result())
     # Stage 4, in order.

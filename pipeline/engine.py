@@ -57,14 +57,33 @@ class InProcess:
         pass
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: a worker whose parent died (SIGKILL leaves no
+    time to stop the pool) exits instead of waiting for work forever."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+# The Parquet rows a process read last: (file, its state, column, row group),
+# the open batch iterator over that group, the batch at hand and the row it
+# starts at. Records come in order, so each row group is read once per process.
+_PARQUET_CURSOR: dict[str, Any] = {}
+
+
 class Processes:
     """Worker processes on this machine; they exit with their parent."""
 
     def __init__(self, jobs: int) -> None:
         import os
         from concurrent.futures import ProcessPoolExecutor
-
-        from pipeline.batch import _exit_with_parent
 
         self.pool = ProcessPoolExecutor(
             max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)
