@@ -688,7 +688,9 @@ def run_paths(
     options: Options | None = None,
     index_path: Path | None = None,
 ) -> tuple[Outcome, dict[str, Any]]:
-    """Clean every input into `out_dir`; return the outcome and the summary.
+    """Clean every input into `out_dir`; return the outcome and the summary
+    (summary.json but its `files`: those are written as the index gives
+    them back, never all held at once).
 
     The index (`index_path`, by default `out_dir/.clean-docs/index.sqlite`)
     lets a later run skip files it has seen unchanged under the same
@@ -697,15 +699,20 @@ def run_paths(
     """
     from pipeline import engine
     from pipeline.across import Corpus, Pairs, Seen
-    from pipeline.html import dumps, index_page
+    from pipeline.html import dumps_listing, index_page
     from pipeline.index import Index, Stored, settings_key
-    from pipeline.write import write_atomic
+    from pipeline.write import atomic_writer
 
     options = options or Options()
     _refuse_output_inside_inputs(paths, out_dir)
     outcome = Outcome()
     inputs = collect(paths, outcome.errors, options)
-    entries: list[dict[str, Any]] = []
+    # the sums of what summary.json lists (unchanged or written now)
+    totals = dict.fromkeys(
+        ("files", "removed_regions", "removed_chars", "input_chars", "findings")
+        + ("cross_file", "fixes", "errors"),
+        0,
+    )
     index = Index(index_path or out_dir / ".clean-docs" / "index.sqlite")
     # earlier documents' texts are read back from the index when needed
     corpus = Corpus(settings, fetch=index.texts)
@@ -727,16 +734,18 @@ def run_paths(
             ):
                 continue  # processed again below, as a new document
             fresh.add(item.shown)
-            entries.append(stored.entry)
+            _count(totals, stored.entry)
         corpus.remember(stored.path, stored.pairs)
         if options.engine == "dask":
             stored_docs.append((stored.path, stored.pairs))
     todo = [item for item in inputs if item.shown not in fresh]
     outcome.skipped = len(fresh)
+    listed = fresh  # and the documents written below
 
     def on_written(item: Input, done: engine.Prepared, entry: dict[str, Any], seen: Seen) -> None:
-        entries.append(entry)
         index.put(Stored(item.shown, done.result.source.sha256, key, entry, done.pairs), seen)
+        listed.add(item.shown)
+        _count(totals, entry)
 
     batch = engine.Batch(
         out_dir, settings, options, corpus, on_written, outcome.errors, index.commit
@@ -753,29 +762,40 @@ def run_paths(
                 engine.run_batch(executor, todo, batch)
             finally:
                 executor.close()
+        _write_corpora(inputs, out_dir, options)
+        totals["errors"] = len(outcome.errors)
+        # The entries stay in the index: summary.json and index.html list
+        # them as they are read back, in path order.
+        summary = {
+            "schema": "clean-docs.summary/1",
+            "files": [],
+            "errors": [{"path": p, "reason": r} for p, r in outcome.errors],
+            "totals": totals,
+            "settings": settings.as_dict(),
+        }
+        with atomic_writer(out_dir / "summary.json") as handle:
+            for piece in dumps_listing(summary, "files", index.entries(listed)):
+                handle.write(piece.encode("utf-8"))
+
+        def page_of(path: str) -> str:
+            entry = index.entry(path) if path in listed else None
+            return "" if entry is None else entry["report_html"]
+
+        with atomic_writer(out_dir / "index.html") as handle:
+            for piece in index_page(summary, index.entries(listed), page_of):
+                handle.write(piece.encode("utf-8"))
     finally:
         index.close()
-    entries.sort(key=lambda e: e["path"])
-    _write_corpora(inputs, out_dir, options)
-    summary = {
-        "schema": "clean-docs.summary/1",
-        "files": entries,
-        "errors": [{"path": p, "reason": r} for p, r in outcome.errors],
-        "totals": {
-            "files": len(entries),
-            "removed_regions": sum(e["removed_regions"] for e in entries),
-            "removed_chars": sum(e["removed_chars"] for e in entries),
-            "input_chars": sum(e["input_chars"] for e in entries),
-            "findings": sum(e["findings"] for e in entries),
-            "cross_file": sum(len(e["cross_file"]) for e in entries),
-            "fixes": sum(e["fixes"] for e in entries),
-            "errors": len(outcome.errors),
-        },
-        "settings": settings.as_dict(),
-    }
-    write_atomic(out_dir / "summary.json", dumps(summary))
-    write_atomic(out_dir / "index.html", index_page(summary))
+    del summary["files"]
     return outcome, summary
+
+
+def _count(totals: dict[str, int], entry: dict[str, Any]) -> None:
+    """Add a listed document's entry to the batch's totals."""
+    totals["files"] += 1
+    for name in ("removed_regions", "removed_chars", "input_chars", "findings", "fixes"):
+        totals[name] += entry[name]
+    totals["cross_file"] += len(entry["cross_file"])
 
 
 def check_paths(

@@ -7,6 +7,7 @@ from anywhere. Every piece of document text goes through `html.escape`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from html import escape
 from typing import Any
 
@@ -196,30 +197,18 @@ def report_page(report: dict[str, Any], text: str) -> str:
     return _page(f"clean-docs: {src['path']}", body)
 
 
-def index_page(summary: dict[str, Any]) -> str:
-    """The batch at a glance, sortable by any column, offline."""
-    rows: list[str] = []
-    page_of = {f["path"]: f["report_html"] for f in summary["files"]}
-    for f in summary["files"]:
-        share = f["removed_chars"] / f["input_chars"] if f["input_chars"] else 0.0
-        links = "<br>".join(
-            f'{c["start_line"]}-{c["end_line"]} &rarr; <a href="'
-            f'{escape(page_of.get(c["duplicate_of"]["path"], ""))}">'
-            f"{escape(c['duplicate_of']['path'])}</a> {c['duplicate_of']['start_line']}-"
-            f"{c['duplicate_of']['end_line']}"
-            for c in f.get("cross_file", [])
-        )
-        rows.append(
-            f'<tr><td><a href="{escape(f["report_html"])}">{escape(f["path"])}</a></td>'
-            f'<td data-v="{share:.6f}">{share:.1%}</td><td>{f["removed_regions"]}</td>'
-            f"<td>{f['removed_chars']}</td><td>{f['findings']}</td><td>{f['fixes']}</td>"
-            f'<td data-v="{len(f.get("cross_file", []))}">{links}</td></tr>'
-        )
+def index_page(
+    summary: dict[str, Any], files: Iterable[dict[str, Any]], page_of: Callable[[str], str]
+) -> Iterator[str]:
+    """The batch at a glance, sortable by any column, offline: the page in
+    pieces, its rows made as `files` yields the entries (`summary` holds
+    the rest), so a batch of any size is written in little memory.
+    `page_of` gives a listed file's report page ("" for one not listed)."""
+    totals = summary["totals"]
     errors = "".join(
         f"<tr><td>{escape(e['path'])}</td><td>{escape(e['reason'])}</td></tr>"
         for e in summary["errors"]
     )
-    totals = summary["totals"]
     body = (
         f"<header><h1>clean-docs batch</h1><p>{totals['files']} file(s), "
         f"{totals['removed_regions']} removed region(s), {totals['removed_chars']} characters "
@@ -227,7 +216,7 @@ def index_page(summary: dict[str, Any]) -> str:
         '<table><thead><tr><th data-k="1">file</th><th data-k="1">removed share</th>'
         '<th data-k="1">regions</th><th data-k="1">removed chars</th><th data-k="1">findings</th>'
         '<th data-k="1">repairs</th><th data-k="1">repeats other files</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        "<tbody>\x00</tbody></table>"
         + (
             "<h2>Errors</h2><table><thead><tr><th>file</th><th>reason</th></tr></thead>"
             f"<tbody>{errors}</tbody></table>"
@@ -236,9 +225,49 @@ def index_page(summary: dict[str, Any]) -> str:
         )
         + "</main>"
     )
-    return _page("clean-docs batch", body, _SORT_JS)
+    head, tail = _page("clean-docs batch", body, _SORT_JS).split("\x00")
+    yield head
+    for f in files:
+        share = f["removed_chars"] / f["input_chars"] if f["input_chars"] else 0.0
+        links = "<br>".join(
+            f'{c["start_line"]}-{c["end_line"]} &rarr; <a href="'
+            f'{escape(page_of(c["duplicate_of"]["path"]))}">'
+            f"{escape(c['duplicate_of']['path'])}</a> {c['duplicate_of']['start_line']}-"
+            f"{c['duplicate_of']['end_line']}"
+            for c in f.get("cross_file", [])
+        )
+        yield (
+            f'<tr><td><a href="{escape(f["report_html"])}">{escape(f["path"])}</a></td>'
+            f'<td data-v="{share:.6f}">{share:.1%}</td><td>{f["removed_regions"]}</td>'
+            f"<td>{f['removed_chars']}</td><td>{f['findings']}</td><td>{f['fixes']}</td>"
+            f'<td data-v="{len(f.get("cross_file", []))}">{links}</td></tr>'
+        )
+    yield tail
 
 
 def dumps(data: Any) -> str:
     """JSON as every output file writes it: stable, readable, UTF-8."""
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def dumps_listing(data: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[str]:
+    """`dumps(data)` in pieces, with the list at `data[key]` taken from
+    `items` as they come: the same text, without holding the list.
+
+    >>> data = {"a": 1, "files": [], "b": [2]}
+    >>> "".join(dumps_listing(data, "files", iter([{"x": [1]}, 3]))) == dumps(
+    ...     {"a": 1, "files": [{"x": [1]}, 3], "b": [2]})
+    True
+    >>> "".join(dumps_listing(data, "files", iter([]))) == dumps(data)
+    True
+    """
+    marker = json.dumps("\x00listed\x00")  # no path or reason holds a NUL
+    head, tail = dumps({**data, key: ["\x00listed\x00"]}).split(marker, 1)
+    first = True
+    for item in items:
+        # an item of a top-level list sits two levels deep: 4 more spaces
+        yield (head if first else ",\n    ") + json.dumps(
+            item, ensure_ascii=False, indent=2
+        ).replace("\n", "\n    ")
+        first = False
+    yield dumps({**data, key: []}) if first else tail

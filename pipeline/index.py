@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,17 @@ class Index:
                 {int(h): (int(w), int(n)) for h, w, n in listed} if isinstance(listed, list) else {}
             )
             yield Stored(path, sha, key, json.loads(entry), pairs)
+
+    def entries(self, paths: Container[str]) -> Iterator[dict[str, Any]]:
+        """The summary entries of the documents in `paths`, ordered by path
+        (SQLite compares UTF-8 bytes: the order of Python's strings)."""
+        for path, entry in self.db.execute("SELECT path, entry FROM docs ORDER BY path"):
+            if path in paths:
+                yield json.loads(entry)
+
+    def entry(self, path: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT entry FROM docs WHERE path = ?", (path,)).fetchone()
+        return None if row is None else json.loads(row[0])
 
     def texts(self, path: str) -> Seen:
         """An indexed document's kept and cleaned text and the map between."""

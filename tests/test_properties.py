@@ -90,3 +90,26 @@ def test_invariants_hold_with_injected_repeats(text: str) -> None:
 @given(st.text(max_size=300))
 def test_invariants_hold_for_any_unicode(text: str) -> None:
     _check_invariants(text)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(ALPHABET, max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SENTENCE, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(
+    st.dictionaries(SENTENCE, JSON_VALUES, max_size=3),
+    st.lists(JSON_VALUES, max_size=4),
+    st.dictionaries(SENTENCE, JSON_VALUES, max_size=3),
+)
+def test_summary_streamed_is_the_summary_dumped(
+    before: dict[str, object], listed: list[object], after: dict[str, object]
+) -> None:
+    # summary.json is written piece by piece as the index gives its entries back
+    from pipeline.html import dumps, dumps_listing
+
+    data = {**before, "files": [], **{k: v for k, v in after.items() if k != "files"}}
+    whole = dumps({**data, "files": listed})
+    assert "".join(dumps_listing(data, "files", iter(listed))) == whole
