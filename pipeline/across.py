@@ -121,7 +121,9 @@ def _arrays(pairs: Pairs) -> tuple[Any, Any, Any]:
 
     keys = np.fromiter(pairs.keys(), np.uint64, len(pairs))
     values = np.array(list(pairs.values()), np.int64).reshape(-1, 2)
-    return keys, values[:, 0], values[:, 1]
+    # sorted, the look-ups in the postings walk each run in one direction
+    order = np.argsort(keys)
+    return keys[order], values[order, 0], values[order, 1]
 
 
 class Corpus:
@@ -155,12 +157,34 @@ class Corpus:
     def candidates(self, pairs: Pairs) -> list[str]:
         """The documents sharing at least `min_run_chars` of unit pairs
         with a new one (`pair_score` summed), in the order they came."""
-        import numpy as np
-
         if not pairs or not self.paths:
             return []
         keys, _, counts = _arrays(pairs)
-        which, docs, weights, held = self.postings.find(keys)
+        return self._chosen(counts, *self.postings.find(keys))
+
+    def admit(self, path: str, pairs: Pairs, seen: Seen | None = None) -> list[str]:
+        """`candidates(pairs)`, then `remember(path, pairs, seen)`, with the
+        pairs looked up once for both (the batch's main process does this
+        for every document)."""
+        import numpy as np
+
+        if not pairs:
+            self.remember(path, pairs, seen)
+            return []
+        keys, weights, counts = _arrays(pairs)
+        found = self.postings.find(keys)
+        chosen = self._chosen(counts, *found)
+        self.postings.add(
+            len(self.paths), keys, weights, counts, np.bincount(found[0], minlength=len(keys))
+        )
+        self.paths.append(path)
+        if seen is not None:
+            self.texts[path] = seen
+        return chosen
+
+    def _chosen(self, counts: Any, which: Any, docs: Any, weights: Any, held: Any) -> list[str]:
+        import numpy as np
+
         if not len(docs):
             return []
         scores = pair_score_array(weights, counts[which], held)

@@ -222,8 +222,7 @@ def _settle(
         if isinstance(p, str):
             candidates.append([])
             continue
-        candidates.append(corpus.candidates(p.pairs))
-        corpus.remember(item.shown, p.pairs, p.seen)
+        candidates.append(corpus.admit(item.shown, p.pairs, p.seen))
     # Stage 3: every candidate pair of the chunk at once.
     jobs: list[tuple[int, str]] = []
     texts: list[tuple[str, str, Settings]] = []

@@ -68,13 +68,21 @@ class Postings:
             out += np.searchsorted(run_keys, keys, "right") - np.searchsorted(run_keys, keys)
         return out
 
-    def add(self, doc: int, keys: np.ndarray, weights: np.ndarray, counts: np.ndarray) -> None:
-        """Record a document's hashes (those not yet held by `MAX_HOLDERS`).
+    def add(
+        self,
+        doc: int,
+        keys: np.ndarray,
+        weights: np.ndarray,
+        counts: np.ndarray,
+        holders: np.ndarray | None = None,
+    ) -> None:
+        """Record a document's hashes (those not yet held by `MAX_HOLDERS`;
+        `holders` of each, when the caller has counted them already).
 
         Lengths and counts are stored capped at 65,535 (as
         `across.pair_score` caps them).
         """
-        keep = self.holders(keys) < MAX_HOLDERS
+        keep = (self.holders(keys) if holders is None else holders) < MAX_HOLDERS
         if not keep.any():
             return
         order = np.argsort(keys[keep], kind="stable")

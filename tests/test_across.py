@@ -155,3 +155,27 @@ def test_a_pair_in_many_documents_is_compared_with_its_first_holders_only() -> N
     # a pair of its own still finds the one page that holds it
     corpus.remember("special", {13: (300, 1)})
     assert corpus.candidates({13: (300, 1)}) == ["special"]
+
+
+def test_admit_is_candidates_then_remember() -> None:
+    """The batch's one-look-up path chooses and records what the two steps do."""
+    import random
+
+    from pipeline.across import Corpus
+    from pipeline.settings import Settings
+
+    rng = random.Random(5)
+    apart, together = Corpus(Settings()), Corpus(Settings())
+    for k in range(300):
+        # few distinct hashes: many documents share them, past the holders' cap
+        pairs = {
+            rng.randrange(40): (rng.randrange(1, 200), rng.randrange(1, 4))
+            for _ in range(rng.randrange(0, 12))
+        }
+        expected = apart.candidates(pairs)
+        apart.remember(f"d{k}", pairs)
+        assert together.admit(f"d{k}", pairs) == expected
+    assert apart.paths == together.paths
+    for mine, theirs in zip(apart.postings.runs, together.postings.runs, strict=True):
+        for a, b in zip(mine, theirs, strict=True):
+            assert a.tolist() == b.tolist()
