@@ -227,8 +227,11 @@ def match_units(keyed: Keyed, settings: Settings) -> list[UnitMatch]:
     return sorted(merged, key=lambda m: (m.later, m.earlier))
 
 
-# characters a diagonal is followed one by one before numpy takes over
+# characters each way that every diagonal is followed at once (vectorized)
+# before _agree_on / _agree_back take the few that go on
 _SHORT = 24
+# diagonals per block of that vectorized step (about 6 MB of positions)
+_ROWS = 1 << 15
 
 
 def _agree_on(key: np.ndarray, at: int, d: int) -> int:
@@ -257,6 +260,67 @@ def _agree_back(key: np.ndarray, at: int, d: int) -> int:
     return at
 
 
+def _stable_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.argsort(values, kind="stable") and values in that order. For
+    values in [0, 2**32), one uint64 sort of (value, index) pairs: several
+    times faster than numpy's stable argsort, and the same order."""
+    n = len(values)
+    fits = (
+        values.dtype == np.uint32 or not n or 0 <= int(values.min()) <= int(values.max()) < 1 << 32
+    )
+    if n >= 1 << 32 or not fits:
+        order = np.argsort(values, kind="stable")
+        return order, values[order]
+    packed = (values.astype(np.uint64) << np.uint64(32)) | np.arange(n, dtype=np.uint64)
+    packed.sort()
+    halves = packed.view(np.uint32).reshape(n, 2)
+    low, high = (0, 1) if np.little_endian else (1, 0)
+    return halves[:, low].astype(np.intp), halves[:, high]
+
+
+def _distances(hashes: np.ndarray) -> np.ndarray:
+    """For each window, how far back the most recent earlier window with
+    the same hash is (0 if none)."""
+    order, ordered = _stable_order(hashes)
+    gap = np.zeros(len(hashes), np.int64)
+    np.subtract(order[1:], order[:-1], out=gap[1:], where=ordered[1:] == ordered[:-1])
+    dist = np.empty(len(hashes), np.int64)
+    dist[order] = gap
+    return dist
+
+
+def _agreeing(
+    key: np.ndarray, first: np.ndarray, d: np.ndarray, lim: np.ndarray, ahead: bool
+) -> np.ndarray:
+    """For many diagonals at once: how many characters in a row, from
+    key[first] on (ahead) or from key[first - 1] back, equal the one d
+    before them, counting at most lim (<= _SHORT) of them."""
+    # most diagonals end at once: test one character for all of them, the
+    # rest of the window only for those that go on (an index out of range
+    # where lim is 0 is clipped, or wraps to -1, and masked out)
+    at = np.minimum(first, len(key) - 1) if ahead else first - 1
+    hit = (key[at] == key[at - d]) & (lim > 0)
+    count = hit.astype(np.int64)
+    live = np.flatnonzero(hit & (lim > 1))
+    if len(live) == 0:
+        return count
+    steps = np.arange(1, _SHORT)
+    hi = len(key) - 1
+    # in blocks of rows, so a huge document never holds them all at once
+    for block in range(0, len(live), _ROWS):
+        rows = live[block : block + _ROWS]
+        lo = d[rows, None]
+        # positions past lim are clipped into range and masked out below
+        pos = (
+            np.minimum(at[rows, None] + steps, hi)
+            if ahead
+            else np.maximum(at[rows, None] - steps, lo)
+        )
+        ok = (key[pos] == key[pos - lo]) & (steps < lim[rows, None])
+        count[rows] += np.where(ok.all(1), _SHORT - 1, ok.argmin(1))
+    return count
+
+
 def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, int, int, int]]:
     """Exact repeats that follow their twin immediately, found per character.
 
@@ -276,48 +340,95 @@ def stutters(keyed: Keyed, min_chars: int, width: int = 8) -> list[tuple[int, in
     n = len(hashes)
     if n < 2:
         return []
-    order = np.lexsort((np.arange(n), hashes))
-    same = hashes[order[1:]] == hashes[order[:-1]]
-    prev = np.full(n, -1, dtype=np.int64)
-    prev[order[1:][same]] = order[:-1][same]
-    dist = np.where(prev >= 0, np.arange(n) - prev, 0)
+    dist = _distances(hashes)
     cuts = np.flatnonzero(np.diff(dist) != 0) + 1
     starts = np.concatenate(([0], cuts))
     ends = np.concatenate((cuts, [n]))
     # only runs at a distance worth a look, at least two windows long
     worth = (dist[starts] >= min_chars) & (ends - starts >= 2)
     starts, ends = starts[worth], ends[worth]
-    ks = keyed.key_str() if len(starts) else ""
-    out: list[tuple[int, int, int, int]] = []
+    if len(starts) == 0:
+        return []
+    ks = keyed.key_str()
+    key, size = keyed.key, len(keyed.key)
+    d = dist[starts]
+    # A phrase recurring inside the span breaks the windows' agreement on
+    # the distance; follow the diagonal itself as far as it goes: _SHORT
+    # characters each way for all runs at once, numpy's _agree_on /
+    # _agree_back past that.
+    first = ends - 1 + width
+    lim = np.minimum(size, first + _SHORT) - first
+    b_end = first + _agreeing(key, first, d, lim, ahead=True)
+    far_on = (b_end == first + lim) & (first + lim < size)
+    lim = np.minimum(_SHORT, starts - d)
+    b_start = starts - _agreeing(key, starts, d, lim, ahead=False)
+    far_back = (b_start == starts - lim) & (b_start > d)
     # How far the repeats found so far at each distance reach: windows come
-    # in text order, so one already followed along its diagonal is skipped.
+    # in text order, so one already followed along its diagonal is skipped
+    # (a run is followed when the last one followed at its distance ends at
+    # or before its start). Settled for all runs at once by taking the
+    # furthest reach of all earlier runs at that distance, then checked:
+    # distances where that differs (a hash collision) or where a reach is
+    # still unknown (far_on) are followed one run at a time below.
+    group, gd = _stable_order(d)
+    g0, g_end = starts[group], b_end[group]
+    head = np.concatenate(([True], gd[1:] != gd[:-1]))
+    gid = np.cumsum(head) - 1
+    span = size + 1  # reaches lie in [0, size]
+    if int(gid[-1]) + 1 < (1 << 62) // span:
+        # offset each distance's reaches above the last one's: one running max
+        lifted = np.maximum.accumulate(g_end + gid * span) - gid * span
+        reach = np.full(len(group), -1, np.int64)
+        reach[1:] = lifted[:-1]
+        reach[head] = -1
+        followed = reach <= g0
+        # checked: run by run, the last followed one before it at its
+        # distance must decide it the same way
+        idx = np.arange(len(group))
+        last = np.maximum.accumulate(np.where(followed, idx, -1))
+        before = np.concatenate(([-1], last[:-1]))
+        gstart = np.maximum.accumulate(np.where(head, idx, 0))
+        last_reach = np.where(before >= gstart, g_end[np.maximum(before, 0)], -1)
+        doubt = ((last_reach <= g0) != followed) | far_on[group]
+    else:
+        followed = np.zeros(len(group), bool)
+        doubt = np.ones(len(group), bool)
+    doubt = np.logical_or.reduceat(doubt, np.flatnonzero(head))[gid]
+    one_by_one = np.zeros(len(starts), bool)
+    one_by_one[group[doubt]] = True
+    settled = np.zeros(len(starts), bool)
+    settled[group[followed & ~doubt]] = True
+    # a followed run yields repeats only if its diagonal is as long as d
+    # (b_start never goes below d, even past _SHORT)
+    settled &= (b_end - b_start >= d) | (far_back & (b_end >= 2 * d))
+    todo = np.flatnonzero(settled | one_by_one).tolist()
     covered: dict[int, int] = {}
-    for i0, i1, d in zip(starts.tolist(), ends.tolist(), dist[starts].tolist(), strict=True):
-        if covered.get(d, -1) > i0:
-            continue
-        # A phrase recurring inside the span breaks the windows' agreement
-        # on the distance; follow the diagonal itself as far as it goes.
-        # most diagonals end within a few characters: follow those in
-        # Python, hand the long ones to numpy
-        b_start, b_end = i0, i1 - 1 + width
-        stop = max(d, b_start - _SHORT)
-        while b_start > stop and ks[b_start - 1] == ks[b_start - 1 - d]:
-            b_start -= 1
-        if b_start == stop > d:
-            b_start = _agree_back(keyed.key, b_start, d)
-        stop = min(len(ks), b_end + _SHORT)
-        while b_end < stop and ks[b_end] == ks[b_end - d]:
-            b_end += 1
-        if b_end == stop < len(ks):
-            b_end = _agree_on(keyed.key, b_end, d)
-        covered[d] = max(covered.get(d, -1), b_end)
-        if b_end - b_start < d:
+    out: list[tuple[int, int, int, int]] = []
+    for i0, dr, s, e, on, back, single in zip(
+        starts[todo].tolist(),
+        d[todo].tolist(),
+        b_start[todo].tolist(),
+        b_end[todo].tolist(),
+        far_on[todo].tolist(),
+        far_back[todo].tolist(),
+        one_by_one[todo].tolist(),
+        strict=True,
+    ):
+        if single:
+            if covered.get(dr, -1) > i0:
+                continue
+            if on:
+                e = _agree_on(key, e, dr)
+            covered[dr] = max(covered.get(dr, -1), e)
+        if back:
+            s = _agree_back(key, s, dr)
+        if e - s < dr:
             continue
         # Text pasted more than once in a row: one run per copy, each with
         # the first copy as its twin.
-        twin = (b_start - d, b_start)
-        for m in range((b_end - b_start) // d):
-            start = b_start + m * d
-            if ks[start : start + d] == ks[twin[0] : twin[1]]:
-                out.append((start, start + d, *twin))
+        twin = (s - dr, s)
+        for m in range((e - s) // dr):
+            start = s + m * dr
+            if ks[start : start + dr] == ks[twin[0] : twin[1]]:
+                out.append((start, start + dr, *twin))
     return out
