@@ -467,6 +467,17 @@ def _content_sha(item: Input) -> str | None:
     return file_sha256(item.path)
 
 
+def input_bytes(item: Input) -> int:
+    """How many bytes an input holds, as far as a look tells (0 when it
+    cannot: a Parquet record, a file gone)."""
+    if item.record is not None:
+        return item.record.length
+    try:
+        return item.path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _one(item: Input, settings: Settings, options: Options) -> Result | str:
     """Read and deduplicate one input: its Result, or why it failed."""
     from pipeline.api import dedupe_source

@@ -91,3 +91,29 @@ def test_progress_with_two_jobs(tmp_path: Path) -> None:
     )
     assert outcome.errors == [] and summary["totals"]["files"] == 8
     assert seen == list(range(1, 9))
+
+
+def test_chunks_keep_order_and_their_bounds(tmp_path: Path) -> None:
+    from pipeline.batch import Input, Record
+    from pipeline.engine import CHUNK_BYTES, CHUNK_DOCS, _chunks
+
+    def record(n: int, size: int) -> Input:
+        where = Path("corpus.jsonl")
+        return Input(where, f"corpus.jsonl#{n}", Path(f"{n}.txt"), Record("text", 0, size))
+
+    small = [record(n, 100) for n in range(40)]
+    assert [len(c) for c in _chunks(small)] == [8] * 5  # a small batch comes steadily
+    many = [record(n, 100) for n in range(5000)]
+    chunks = _chunks(many)
+    assert [x for c in chunks for x in c] == many
+    assert max(map(len, chunks)) == CHUNK_DOCS
+    # long documents: a chunk closes once it holds CHUNK_BYTES
+    long = [record(n, CHUNK_BYTES // 2) for n in range(9)]
+    assert [len(c) for c in _chunks(long)] == [2, 2, 2, 2, 1]
+    huge = [record(n, 5 * CHUNK_BYTES) for n in range(3)]
+    assert [len(c) for c in _chunks(huge)] == [1, 1, 1]
+    assert _chunks([]) == []
+    # a file's size is looked up; one gone counts as empty
+    (tmp_path / "a.txt").write_text("x" * 10, encoding="utf-8")
+    files = [Input(tmp_path / n, n, Path(n)) for n in ("a.txt", "gone.txt")]
+    assert _chunks(files) == [files]
