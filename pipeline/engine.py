@@ -98,7 +98,8 @@ class Processes:
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
         # Tasks go to the workers a few at a time, about four per worker
         # per call: each one sent alone costs the pool's bookkeeping (20 MB,
-        # 2 workers, 4 at a time: 0.71 -> 0.54 s here, 9.35 -> 8.90 s in theirs).
+        # 2 workers, chunks of 32 sent 4 at a time: 0.71 -> 0.54 s of CPU
+        # here, 9.35 -> 8.90 s in theirs).
         lists = [list(it) for it in iterables]
         per = max(1, min(map(len, lists), default=0) // (4 * self.jobs))
         return self.pool.map(fn, *lists, chunksize=per)
