@@ -225,7 +225,8 @@ def index_page(
         )
         + "</main>"
     )
-    head, tail = _page("clean-docs batch", body, _SORT_JS).split("\x00")
+    # the rows go where the NUL is: the first one (a reason below may hold one)
+    head, tail = _page("clean-docs batch", body, _SORT_JS).split("\x00", 1)
     yield head
     for f in files:
         share = f["removed_chars"] / f["input_chars"] if f["input_chars"] else 0.0

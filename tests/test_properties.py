@@ -113,3 +113,25 @@ def test_summary_streamed_is_the_summary_dumped(
     data = {**before, "files": [], **{k: v for k, v in after.items() if k != "files"}}
     whole = dumps({**data, "files": listed})
     assert "".join(dumps_listing(data, "files", iter(listed))) == whole
+
+
+def test_index_page_rows_go_in_the_table_whatever_an_error_says() -> None:
+    from pipeline.html import index_page
+
+    summary = {
+        "totals": dict.fromkeys(("files", "removed_regions", "removed_chars", "errors"), 1),
+        "errors": [{"path": "bad.txt", "reason": "holds a NUL (\x00) byte"}],
+    }
+    entry = {
+        "path": "a.txt",
+        "report_html": "a.report.html",
+        "input_chars": 10,
+        "removed_chars": 5,
+        "removed_regions": 1,
+        "findings": 1,
+        "fixes": 0,
+        "cross_file": [],
+    }
+    page = "".join(index_page(summary, [entry], lambda path: ""))
+    assert page.index('href="a.report.html"') < page.index("</tbody>") < page.index("bad.txt")
+    assert "holds a NUL (\x00) byte" in page
