@@ -98,28 +98,35 @@ class Postings:
         # about log2(postings) runs at any time.
         while len(self.runs) >= 2 and 2 * len(self.runs[-1][0]) >= len(self.runs[-2][0]):
             newer = self.runs.pop()
-            older = self.runs.pop()
-            self.runs.append(_merge(older, newer))
+            self.runs.append(_merge(list(self.runs.pop()), newer))
 
 
-def _merge(older: tuple[np.ndarray, ...], newer: tuple[np.ndarray, ...]) -> Any:
+def _merge(older: list[np.ndarray | None], newer: tuple[np.ndarray, ...]) -> Any:
     """Two sorted runs as one; a newer posting goes after the older ones of
     its hash (documents stay in order). No sort: each newer row's place is
-    found by `searchsorted`, so the merge allocates only its result.
+    found by `searchsorted`. The older run's columns are let go one by one
+    as they are merged (`older` is emptied), so that merging the largest
+    runs holds one column twice, not the whole run.
 
-    >>> a = (np.array([1, 5], np.uint64), np.array([0, 0]), np.array([1, 1]), np.array([1, 1]))
+    >>> a = [np.array([1, 5], np.uint64), np.array([0, 0]), np.array([1, 1]), np.array([1, 1])]
     >>> b = (np.array([5, 7], np.uint64), np.array([1, 1]), np.array([2, 2]), np.array([2, 2]))
     >>> [m.tolist() for m in _merge(a, b)[:2]]
     [[1, 5, 5, 7], [0, 0, 1, 1]]
+    >>> a
+    [None, None, None, None]
     """
+    assert older[0] is not None
     total = len(older[0]) + len(newer[0])
     at_new = np.searchsorted(older[0], newer[0], side="right") + np.arange(len(newer[0]))
-    is_new = np.zeros(total, bool)
-    is_new[at_new] = True
+    is_old = np.ones(total, bool)
+    is_old[at_new] = False
     merged = []
-    for old_col, new_col in zip(older, newer, strict=True):
+    for n, new_col in enumerate(newer):
+        old_col = older[n]
+        assert old_col is not None
         col = np.empty(total, old_col.dtype)
         col[at_new] = new_col
-        col[~is_new] = old_col
+        col[is_old] = old_col
         merged.append(col)
+        older[n] = old_col = None  # the last reference: its memory goes now
     return tuple(merged)
