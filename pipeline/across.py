@@ -14,7 +14,7 @@ earlier one (long enough, whole lines, a verified twin).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,6 +126,10 @@ def _arrays(pairs: Pairs) -> tuple[Any, Any, Any]:
     return keys[order], values[order, 0], values[order, 1]
 
 
+# documents loaded from an index per sort: their arrays are held meanwhile
+_LOAD_BATCH = 4096
+
+
 class Corpus:
     """The documents seen so far in a batch, in the order they came.
 
@@ -153,6 +157,22 @@ class Corpus:
             self.postings.add(doc, *_arrays(pairs))
         if seen is not None:
             self.texts[path] = seen
+
+    def remember_all(self, documents: Iterable[tuple[str, Pairs]]) -> None:
+        """`remember` for many documents (no texts), a few thousand at a
+        time with one sort each: how a batch loads what its index holds."""
+        from itertools import islice
+
+        listed = iter(documents)
+        while batch := list(islice(listed, _LOAD_BATCH)):
+            arrays = [_arrays(pairs) for _, pairs in batch]
+            self.postings.add_many(
+                len(self.paths),
+                [a[0] for a in arrays],
+                [a[1] for a in arrays],
+                [a[2] for a in arrays],
+            )
+            self.paths.extend(path for path, _ in batch)
 
     def candidates(self, pairs: Pairs) -> list[str]:
         """The documents sharing at least `min_run_chars` of unit pairs

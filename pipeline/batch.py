@@ -735,20 +735,24 @@ def run_paths(
     by_path = {item.shown: item for item in inputs}
     fresh: set[str] = set()
     stored_docs: list[tuple[str, Pairs]] = []
-    for stored in index.all():
-        if stored.settings != key:
-            continue
-        item = by_path.get(stored.path)
-        if item is not None:
-            if _content_sha(item) != stored.sha256 or not all(
-                p.is_file() for p in _output_names(out_dir, item)
-            ):
-                continue  # processed again below, as a new document
-            fresh.add(item.shown)
-            _count(totals, stored.entry)
-        corpus.remember(stored.path, stored.pairs)
-        if options.engine == "dask":
-            stored_docs.append((stored.path, stored.pairs))
+
+    def comparable() -> Iterator[tuple[str, Pairs]]:
+        for stored in index.all():
+            if stored.settings != key:
+                continue
+            item = by_path.get(stored.path)
+            if item is not None:
+                if _content_sha(item) != stored.sha256 or not all(
+                    p.is_file() for p in _output_names(out_dir, item)
+                ):
+                    continue  # processed again below, as a new document
+                fresh.add(item.shown)
+                _count(totals, stored.entry)
+            if options.engine == "dask":
+                stored_docs.append((stored.path, stored.pairs))
+            yield stored.path, stored.pairs
+
+    corpus.remember_all(comparable())
     todo = [item for item in inputs if item.shown not in fresh]
     outcome.skipped = len(fresh)
     listed = fresh  # and the documents written below
@@ -840,9 +844,11 @@ def check_paths(
     corpus = Corpus(settings, fetch=index.texts if index is not None else None)
     try:
         if index is not None:
-            for stored in index.all():
-                if stored.settings == key and stored.path not in checked:
-                    corpus.remember(stored.path, stored.pairs)
+            corpus.remember_all(
+                (stored.path, stored.pairs)
+                for stored in index.all()
+                if stored.settings == key and stored.path not in checked
+            )
         findings = _check_findings(corpus, outcome.results)
     finally:
         if index is not None:

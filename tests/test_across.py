@@ -179,3 +179,41 @@ def test_admit_is_candidates_then_remember() -> None:
     for mine, theirs in zip(apart.postings.runs, together.postings.runs, strict=True):
         for a, b in zip(mine, theirs, strict=True):
             assert a.tolist() == b.tolist()
+
+
+def test_remember_all_records_what_remember_does(monkeypatch) -> None:  # noqa: ANN001
+    """An index loaded in bulk finds the same holders as one loaded a
+    document at a time, the holders' cap included, across load batches."""
+    import random
+
+    import numpy as np
+
+    from pipeline import across
+    from pipeline.across import Corpus
+    from pipeline.settings import Settings
+
+    monkeypatch.setattr(across, "_LOAD_BATCH", 7)
+    rng = random.Random(9)
+    documents = [
+        (
+            f"d{k}",
+            {
+                rng.randrange(30): (rng.randrange(1, 70_000), rng.randrange(1, 70_000))
+                for _ in range(rng.randrange(0, 10))
+            },
+        )
+        for k in range(200)
+    ]
+    one, bulk = Corpus(Settings()), Corpus(Settings())
+    one.remember("first", {3: (100, 1)})
+    bulk.remember("first", {3: (100, 1)})
+    for path, pairs in documents:
+        one.remember(path, pairs)
+    bulk.remember_all(iter(documents))
+    assert one.paths == bulk.paths
+    keys = np.arange(32, dtype=np.uint64)
+    assert [a.tolist() for a in one.postings.find(keys)] == [
+        a.tolist() for a in bulk.postings.find(keys)
+    ]
+    pairs = {h: (500, 1) for h in range(30)}
+    assert one.candidates(pairs) == bulk.candidates(pairs)
