@@ -146,6 +146,23 @@ def _name(key: Any) -> str:
     return re.sub(r"[^\w.-]", "_", str(key)).lstrip(".") or "_"
 
 
+def _claim(
+    key: Any, names: set[str], where: str, missing: str, found: list[tuple[str, str]]
+) -> str | None:
+    """A record's output name, taken into `names`; None, and why in
+    `found`, when it has no id (`missing` says so) or another record has
+    that name."""
+    if key is None:
+        found.append((where, missing))
+        return None
+    name = _name(key)
+    if name in names:
+        found.append((where, f"its id {key!r} is not unique in the corpus"))
+        return None
+    names.add(name)
+    return name
+
+
 def _not_utf8(exc: UnicodeDecodeError, offset: int) -> str:
     """What decoding the whole file would have said: positions in the file."""
     start, end = offset + exc.start, offset + exc.end
@@ -198,14 +215,9 @@ def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> lis
                     continue
                 key = record.get(options.id_field) if options.id_field else number
                 del record
-                if options.id_field and key is None:
-                    found.append((where, f"no id in field {options.id_field!r}"))
+                name = _claim(key, names, where, f"no id in field {options.id_field!r}", found)
+                if name is None:
                     continue
-                name = _name(key)
-                if name in names:
-                    found.append((where, f"its id {key!r} is not unique in the corpus"))
-                    continue
-                names.add(name)
                 where_in = Record(options.text_field, start, len(body))
                 out.append(Input(path, f"{shown}#{key}", Path(path.stem) / f"{name}.txt", where_in))
     except OSError as exc:
@@ -290,14 +302,10 @@ def _parquet_records(path: Path, options: Options, errors: list[tuple[str, str]]
                         found.append((where, f"no text in column {field!r}"))
                         continue
                     key = keys[at] if keys is not None else number
-                    if key is None:
-                        found.append((where, f"no id in column {id_field!r}"))
+                    missing = f"no id in column {id_field!r}"
+                    name = _claim(key, names, where, missing, found)
+                    if name is None:
                         continue
-                    name = _name(key)
-                    if name in names:
-                        found.append((where, f"its id {key!r} is not unique in the corpus"))
-                        continue
-                    names.add(name)
                     relative = Path(path.stem) / f"{name}.txt"
                     where_in = Record(field, group=group, row=row + at)
                     out.append(Input(path, f"{shown}#{key}", relative, where_in))
