@@ -12,6 +12,16 @@ REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b650ec4a271b368d.txt"
 SHARED = REPO.parent / "shared"
 
+# a paragraph and another text the corpus tests (JSONL, Parquet) paste around
+PARA = "".join(
+    f"第{i}条 各级海关应当依法履行职责，加强执法监督，规范执法行为，提升执法水平，切实维护当事人合法权益。\n"
+    for i in range(1, 6)
+)
+OTHER = "".join(
+    f"Section {i}. The agency modernized vocational training across every region this year.\n"
+    for i in range(1, 6)
+)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     import pipeline

@@ -6,14 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-PARA = "".join(
-    f"第{i}条 各级海关应当依法履行职责，加强执法监督，规范执法行为，提升执法水平，切实维护当事人合法权益。\n"
-    for i in range(1, 6)
-)
-OTHER = "".join(
-    f"Section {i}. The agency modernized vocational training across every region this year.\n"
-    for i in range(1, 6)
-)
+from conftest import OTHER, PARA
 
 
 def _corpus(path: Path) -> None:
