@@ -98,8 +98,7 @@ def test_chunks_keep_order_and_their_bounds(tmp_path: Path) -> None:
     from pipeline.engine import CHUNK_BYTES, CHUNK_DOCS, _chunks
 
     def record(n: int, size: int) -> Input:
-        where = Path("corpus.jsonl")
-        return Input(where, f"corpus.jsonl#{n}", Path(f"{n}.txt"), Record("text", 0, size))
+        return Input("corpus.jsonl", f"corpus.jsonl#{n}", f"{n}.txt", Record("text", 0, size))
 
     small = [record(n, 100) for n in range(40)]
     assert [len(c) for c in _chunks(small)] == [8] * 5  # a small batch comes steadily
@@ -115,5 +114,5 @@ def test_chunks_keep_order_and_their_bounds(tmp_path: Path) -> None:
     assert _chunks([]) == []
     # a file's size is looked up; one gone counts as empty
     (tmp_path / "a.txt").write_text("x" * 10, encoding="utf-8")
-    files = [Input(tmp_path / n, n, Path(n)) for n in ("a.txt", "gone.txt")]
+    files = [Input((tmp_path / n).as_posix(), n, n) for n in ("a.txt", "gone.txt")]
     assert _chunks(files) == [files]
