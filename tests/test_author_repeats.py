@@ -113,6 +113,689 @@ EN_FILLER = (
 
 
 # ---------------------------------------------------------------------------
+# Laws (Chinese)
+
+_TIER = (
+    "第三十{a}条　违反本条例第十{b}条规定，药品经营企业在储存、运输过程中未按照规定的温度、湿度条件保存药品，"
+    "或者未建立并执行药品出入库复核制度的，由县级以上地方人民政府药品监督管理部门责令限期改正，给予警告；"
+    "逾期不改正的，没收违法储存、运输的药品和违法所得，并处违法所得百分之{p}以上百分之{q}以下的罚款；"
+    "没有违法所得或者违法所得难以计算的，处{lo}元以上{hi}元以下的罚款；情节严重的，责令停业整顿。"
+)
+TIER_1 = _TIER.format(a="一", b="二", p="二十", q="五十", lo="五百", hi="五千")
+TIER_2 = _TIER.format(a="二", b="四", p="五十", q="八十", lo="五千", hi="五万")
+
+LAW_TIERS = _doc(
+    "第五章　法律责任",
+    "第三十条　违反本条例规定，未取得药品经营许可证经营药品的，依照《中华人民共和国药品管理法》的规定处罚。",
+    TIER_1,
+    TIER_2,
+    "第三十三条　药品监督管理部门及其工作人员在监督检查中滥用职权、玩忽职守、徇私舞弊的，对直接负责的主管人员和其他直接责任人员依法给予处分。",
+)
+
+_TRADE = (
+    "第{n}条　{x}货物的收发货人应当自货物运抵海关监管区之日起十四日内，向所在地海关如实申报，交验{x}许可证件、"
+    "商业发票、装箱单和运输单据等有关单证。国家限制{x}的货物，收发货人不能提交{x}许可证件的，海关不予放行，"
+    "并责令其在三十日内补交有关证件；逾期仍不能提交的，由海关依照本规定第五十条的规定处理。"
+    "收发货人委托报关企业办理申报手续的，应当向报关企业提供真实、准确、完整的{x}货物资料，"
+    "并对申报内容的真实性承担法律责任。"
+)
+IMPORT = _TRADE.format(n="十", x="进口")
+EXPORT = _TRADE.format(n="二十", x="出口")
+
+LAW_TRADE = _doc(
+    "第二章　进口货物",
+    IMPORT,
+    *ZH_FILLER,
+    "第三章　出口货物",
+    EXPORT,
+)
+
+_BANNED = (
+    "在饮用水水源一级保护区内新建、改建、扩建与供水设施和保护水源无关的建设项目，或者从事可能污染饮用水水体的其他活动；",
+    "向水源保护区水体排放工业废水、医疗废水、生活污水，或者倾倒、堆放工业固体废物、建筑垃圾和其他废弃物；",
+    "在水源保护区内设置排污口，或者利用渗井、渗坑、裂隙、溶洞以及私设暗管等逃避监管的方式排放含有毒污染物的废水；",
+    "在水源保护区内从事网箱养殖、畜禽养殖，施用高毒、高残留农药，或者组织游泳、垂钓等可能污染水体的活动；",
+    "在水源保护区内堆放、存贮危险化学品和放射性物品，或者设置生活垃圾填埋场、转运站以及危险废物贮存场所；",
+)
+_ZH_NO = "一二三四五六七八"
+PROHIBITION = "第十二条　在饮用水水源保护区内，禁止下列行为：\n" + "\n".join(
+    f"（{_ZH_NO[i]}）{item}" for i, item in enumerate(_BANNED)
+)
+# the penalty article restates items two to five, numbered from one
+PENALTY = (
+    "第三十五条　违反本条例第十二条规定，有下列行为之一的，由县级以上人民政府生态环境主管部门责令停止违法行为，"
+    "限期采取治理措施，处二万元以上二十万元以下的罚款：\n"
+    + "\n".join(f"（{_ZH_NO[i]}）{item}" for i, item in enumerate(_BANNED[1:]))
+)
+LAW_LIST = _doc(PROHIBITION, *ZH_FILLER, PENALTY)
+# the same, when the penalty article restates the whole list as it stands
+PENALTY_ALL = (
+    "第三十五条　违反本条例第十二条规定，有下列行为之一的，由县级以上人民政府生态环境主管部门责令停止违法行为，"
+    "限期采取治理措施，处二万元以上二十万元以下的罚款：\n" + PROHIBITION.split("\n", 1)[1]
+)
+LAW_LIST_ALL = _doc(PROHIBITION, *ZH_FILLER, PENALTY_ALL)
+
+AMENDMENT = (
+    "1. 将第十四条修改为：“当事人对鉴定意见有异议并申请重新鉴定，人民法院经审查认为异议成立的，应当准许；"
+    "认为异议不成立的，应当在裁判文书中说明理由。重新鉴定的费用由申请人预交，鉴定意见采信的，"
+    "由对方当事人负担。”\n"
+    "2. 将第二十二条中的“依照民法通则第一百一十九条的规定”修改为“依照民法典第一千一百七十九条的规定”。\n"
+    "3. 删除第二十六条、第二十七条，其后条文序号相应调整。\n"
+    "4. 增加一条，作为第二十八条：“本解释施行前已经终审的案件，当事人申请再审或者按照审判监督程序决定再审的，"
+    "不适用本解释。”"
+)
+LAW_AMENDMENT = _doc(
+    "最高人民法院关于修改《关于审理道路交通事故损害赔偿案件适用法律若干问题的解释》等两件司法解释的决定",
+    "根据民法典的规定，结合审判实践，最高人民法院审判委员会第一千八百二十次会议决定，对下列两件司法解释作出修改：",
+    "一、修改《最高人民法院关于审理道路交通事故损害赔偿案件适用法律若干问题的解释》",
+    AMENDMENT,
+    "二、修改《最高人民法院关于审理医疗损害责任纠纷案件适用法律若干问题的解释》",
+    AMENDMENT,
+    "本决定自二〇二一年一月一日起施行。上述两件司法解释根据本决定作相应修改后重新公布。",
+)
+
+LAW_CASES = [
+    pytest.param(LAW_TIERS, [(TIER_1, TIER_2)], id="penalty-tiers-zh-numerals"),
+    pytest.param(LAW_TRADE, [(IMPORT, EXPORT)], id="import-export-articles"),
+    pytest.param(LAW_LIST, list(_BANNED[1:]), id="prohibitions-restated-renumbered"),
+    pytest.param(
+        LAW_LIST_ALL, [PROHIBITION.split("\n", 1)[1]], id="prohibitions-restated-whole-list"
+    ),
+    pytest.param(LAW_AMENDMENT, [AMENDMENT], id="one-amendment-two-interpretations"),
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), LAW_CASES)
+def test_laws_keep_parallel_articles(text: str, parts: list[Part]) -> None:
+    assert_kept(text, *parts)
+
+
+# ---------------------------------------------------------------------------
+# Specifications (English, RFC-like: 72 columns, indented)
+
+FIELDS = """\
+      Session Identifier: 64 bits.  A value chosen by the initiator that
+      names the session for its whole lifetime.  The responder copies it
+      from the first message it receives and MUST use the same value in
+      every message it sends on that session.  A peer that receives a
+      message carrying a Session Identifier it does not know MUST discard
+      the message and SHOULD log the event at most once per minute.
+
+      Sequence Number: 32 bits.  The number of messages the sender has
+      sent on this session before this one, modulo 2^32.  A receiver
+      MUST discard a message whose Sequence Number lies inside the replay
+      window (Section 9.3) and has already been seen."""
+
+SPEC_FIELDS = _doc(
+    """\
+6.2.  Open Message
+
+   The Open message is the first message each peer sends once the
+   transport connection is up.  It carries the sender's capabilities
+   and the timers it proposes for the session.""",
+    FIELDS,
+    """\
+      Hold Time: 16 bits.  The number of seconds the sender proposes
+      between keepalives.  The smaller of the two values offered is used.""",
+    """\
+6.3.  Update Message
+
+   An Update message announces reachable prefixes or withdraws
+   prefixes announced earlier.  Either peer may send it at any time
+   after both Open messages have been exchanged.""",
+    FIELDS,
+    """\
+      Prefix Count: 16 bits.  The number of prefix entries that follow.""",
+    """\
+6.4.  Close Message
+
+   A peer sends a Close message before it ends the session on purpose,
+   so that the other side can tell an orderly close from a failure.""",
+    FIELDS,
+    """\
+      Reason Code: 8 bits.  One of the codes registered in Section 11.2.""",
+)
+
+TURN_ON = """\
+   7.1.  TurnOn
+
+      The TurnOn command asks the receiving controller to switch on the
+      load attached to the output named in the Channel field.  The
+      controller MUST answer with a Status message reporting the state
+      of that output within 500 milliseconds.  If the output is already
+      in the requested state, the controller MUST still answer, and the
+      State field of the answer MUST equal the current state."""
+TURN_OFF = (
+    TURN_ON.replace("7.1.", "7.2.").replace("TurnOn", "TurnOff").replace("on the\n", "off the\n")
+)
+
+ENCRYPT = """\
+   encrypt(K, R, B)
+
+      The encrypt operation takes the session key K, the record number
+      R and the record body B, derives the per-record nonce from R as
+      described in Section 5.4, and returns the result of applying the
+      cipher to B with that nonce.  An implementation MUST NOT call
+      encrypt twice with the same key and record number, and MUST close
+      the connection rather than let the record number wrap."""
+DECRYPT = ENCRYPT.replace("encrypt", "decrypt")
+
+MIN_RATE = """\
+      MinRate: 32 bits, unsigned.  The minimum sending rate, in kilobits
+      per second, that the sender agrees to use on this path while the
+      reservation lasts.  A value of zero means that the sender sets no
+      minimum.  A router that cannot honour the MinRate of a request
+      MUST reject the request with error code 17 and MUST NOT reserve
+      any capacity for it."""
+MAX_RATE = MIN_RATE.replace("MinRate", "MaxRate").replace("minimum", "maximum")
+
+_OPPOSITE_FILLER = """\
+   The commands in this section share the header of Section 4.1.  A
+   controller that does not implement a command answers with error code
+   3 and leaves every output as it was."""
+
+
+def _opposites(first: str, second: str, far: bool) -> str:
+    middle = [_OPPOSITE_FILLER, *(textwrap.indent(p, "   ") for p in EN_FILLER)] if far else []
+    return _doc("7.  Commands", first, *middle, second, "8.  Security Considerations")
+
+
+RULES_BODY = """\
+      message      = start-line *( header-field CRLF ) CRLF [ body ]
+      start-line   = method SP target SP version
+      method       = "GET" / "PUT" / "DEL" / "SUB" / extension-method
+      target       = "/" *( segment "/" ) [ segment ]
+      segment      = 1*( unreserved / pct-encoded / ":" / "@" )
+      version      = "SHP/" 1*DIGIT "." 1*DIGIT
+      header-field = field-name ":" OWS field-value OWS"""
+
+SPEC_ABNF = _doc(
+    """\
+3.  Message Syntax
+
+   A message is a start line, a block of header fields and an optional
+   body.  The grammar below uses ABNF [RFC5234] and the rules OWS and
+   unreserved from [RFC9110].""",
+    RULES_BODY,
+    """\
+   A receiver MUST reject a message whose start line does not match
+   this grammar with status 400 and MUST NOT try to repair it.""",
+    """\
+Appendix A.  Collected ABNF
+
+   This appendix repeats the rules of Section 3 in one place, so that
+   an implementation can take them from a single listing.""",
+    RULES_BODY,
+    """\
+      field-name   = token
+      field-value  = *( VCHAR / SP / HTAB )""",
+)
+
+MIB_DESCRIPTION = """\
+The number of datagrams that arrived on this tunnel and
+were discarded because the outer header named a source
+address that is not the configured remote endpoint.
+Discontinuities in the value of this counter can occur
+at re-initialization of the management system, and at
+other times as indicated by the value of
+tnlIfCounterDiscontinuity.  A datagram refused for this
+reason is not counted in tnlIfInErrors, so that an
+operator can tell an attack from a fault on the path."""
+
+SPEC_MIB = _doc(
+    """\
+5.  Objects
+
+   tnlIfInSpoofed counts datagrams refused by the check of Section 4.2:
+""",
+    "\n".join("      " + line for line in MIB_DESCRIPTION.split("\n")),
+    """\
+   The counter is never reset while the tunnel exists.""",
+    """\
+6.  Definitions
+
+   tnlIfInSpoofed OBJECT-TYPE
+       SYNTAX      Counter64
+       MAX-ACCESS  read-only
+       STATUS      current
+       DESCRIPTION
+              \""""
+    + "\n              ".join(MIB_DESCRIPTION.split("\n"))
+    + """\"
+       ::= { tnlIfEntry 9 }""",
+)
+
+DIAGRAM = """\
+    0                   1                   2                   3
+    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   |Version|  Type |     Flags     |            Length             |
+   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   |                       Session Identifier                      |
+   |                                                               |
+   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+"""
+
+SPEC_DIAGRAM = _doc(
+    "4.1.  Request Header\n\n   Every request starts with this header:",
+    DIAGRAM,
+    "   The Type field of a request is odd.  Flags are defined in Section 4.5.",
+    "4.2.  Response Header\n\n   Every response starts with the same header:",
+    DIAGRAM,
+    "   The Type field of a response is even and equals the request's Type\n   plus one.",
+)
+
+# a wide box table alone: cells alike, border lines every other line and
+# two in a row where the header box sits on the body box
+BORDER_WIDE = "   +-------------+-------------+-------------+-------------+-------------+"
+SPEC_BORDERS = _doc(
+    "11.3.  Transfer Modes\n\n   IANA has created the registry below:",
+    "\n".join(
+        [
+            BORDER_WIDE,
+            "   | Mode        | Name        | Ordered     | Reliable    | Reference   |",
+            BORDER_WIDE,
+            BORDER_WIDE,
+            "   | 0           | STREAM      | yes         | yes         | Sec. 7.1    |",
+            BORDER_WIDE,
+            "   | 1           | DATAGRAM    | no          | no          | Sec. 7.2    |",
+            BORDER_WIDE,
+            "   | 2           | SEQPACKET   | yes         | yes         | Sec. 7.3    |",
+            BORDER_WIDE,
+        ]
+    ),
+    "   Values 3 to 15 are reserved for future use.",
+)
+
+# a box table: the border line repeats after every row, and the header
+# box sits right on top of the body box (two border lines in a row)
+BORDER = "   +------------+------------+------------+------------+"
+BOX_TABLE = "\n".join(
+    [
+        BORDER,
+        "   | Code       | Name       | Retry      | Reference  |",
+        BORDER,
+        BORDER,
+        "   | 0          | OK         | no         | Sec. 6.1   |",
+        BORDER,
+        "   | 1          | BUSY       | yes        | Sec. 6.2   |",
+        BORDER,
+        "   | 2          | MOVED      | no         | Sec. 6.3   |",
+        BORDER,
+        "   | 3          | UNKNOWN    | no         | Sec. 6.4   |",
+        BORDER,
+    ]
+)
+SPEC_TABLE = _doc(
+    "11.2.  Reason Codes\n\n   IANA has created the registry below:",
+    BOX_TABLE,
+    "Appendix C.  Registry at Publication\n\n   The registry held these entries when this document was published:",
+    BOX_TABLE,
+)
+
+TRACE = """\
+      C: OPEN 2 session=7f3a91c2 window=64
+      S: 200 OPEN ok session=7f3a91c2 window=32 hold=90
+      C: PUT /inventory/shelf-12 length=118 seq=1
+      S: 201 stored seq=1 etag="a41f0c"
+      C: PUT /inventory/shelf-13 length=96 seq=2
+      S: 201 stored seq=2 etag="a41f0d"
+      C: CLOSE session=7f3a91c2 reason=0
+      S: 200 CLOSE ok"""
+
+VECTOR = """\
+      Key:        8f2c 61d0 a4b7 3e95 0c1d 77a2 e845 19fb
+                  d360 2ea8 5bc4 0f71 9a36 e2d8 4c05 b7e9
+      Nonce:      3a0c 91f4 5d72 e806 1bc9 a43e
+      Plaintext:  5468 6520 7175 6963 6b20 6272 6f77 6e20
+                  666f 7820 6a75 6d70 7320 6f76 6572 2e0a
+      Ciphertext: c1e4 0b7a 92d5 3f68 e017 5ac2 7d93 b04e
+                  26f1 8a0c d5b3 4e97 0f62 a8d1 3bc5 e704
+      Tag:        9d42 e0b6 1fa8 73c5 2e09 d461 b8f3 05ac"""
+
+CODE = """\
+   def next_nonce(base: bytes, record: int) -> bytes:
+       # the nonce of one record: the base nonce XOR the record number
+       if record >= 2**48:
+           raise ValueError("record number exhausted; rekey first")
+       pad = record.to_bytes(len(base), "big")
+       return bytes(a ^ b for a, b in zip(base, pad, strict=True))"""
+
+
+def _example_twice(example: str, what: str) -> str:
+    return _doc(
+        f"5.  Operation\n\n   The {what} below shows a short session:",
+        example,
+        "   Each step is explained in the subsections that follow.",
+        *(textwrap.indent(p, "   ") for p in EN_FILLER),
+        f"Appendix B.  Complete Example\n\n   For reference, here is the {what} of Section 5 again:",
+        example,
+    )
+
+
+SPEC_CASES = [
+    pytest.param(SPEC_FIELDS, [FIELDS], id="field-description-under-three-messages"),
+    pytest.param(
+        _opposites(TURN_ON, TURN_OFF, far=False), [(TURN_ON, TURN_OFF)], id="TurnOn-TurnOff-next"
+    ),
+    pytest.param(
+        _opposites(TURN_ON, TURN_OFF, far=True), [(TURN_ON, TURN_OFF)], id="TurnOn-TurnOff-far"
+    ),
+    pytest.param(
+        _opposites(ENCRYPT, DECRYPT, far=False), [(ENCRYPT, DECRYPT)], id="encrypt-decrypt-next"
+    ),
+    pytest.param(
+        _opposites(ENCRYPT, DECRYPT, far=True), [(ENCRYPT, DECRYPT)], id="encrypt-decrypt-far"
+    ),
+    pytest.param(
+        _opposites(MIN_RATE, MAX_RATE, far=False), [(MIN_RATE, MAX_RATE)], id="MinRate-MaxRate-next"
+    ),
+    pytest.param(
+        _opposites(MIN_RATE, MAX_RATE, far=True), [(MIN_RATE, MAX_RATE)], id="MinRate-MaxRate-far"
+    ),
+    pytest.param(SPEC_ABNF, [RULES_BODY], id="collected-abnf"),
+    pytest.param(SPEC_MIB, MIB_DESCRIPTION.split("\n")[1:-1], id="mib-restates-description"),
+    pytest.param(SPEC_DIAGRAM, [DIAGRAM], id="header-diagram-twice"),
+    pytest.param(SPEC_TABLE, [BOX_TABLE], id="box-table-twice"),
+    pytest.param(SPEC_BORDERS, [BORDER_WIDE], id="border-lines-in-a-row"),
+    pytest.param(_example_twice(TRACE, "trace"), [TRACE], id="protocol-trace-twice"),
+    pytest.param(_example_twice(VECTOR, "test vector"), [VECTOR], id="test-vector-twice"),
+    pytest.param(_example_twice(CODE, "code"), [CODE], id="code-twice"),
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), SPEC_CASES)
+def test_specifications_keep_their_repeats(text: str, parts: list[Part]) -> None:
+    assert_kept(text, *parts)
+
+
+# ---------------------------------------------------------------------------
+# Literature and speech
+
+DIALOGUE_EN = _doc(
+    "The squall caught them a mile short of the point. Hanna stood in the stern with the\n"
+    "tiller jammed under her arm and the spray running off the hood of her oilskin.",
+    '"Heave, lads, heave! Heave, lads, heave!" she shouted into the wind, and the four of\n'
+    "them bent to the oars until the bow came round and the boat stopped taking water.",
+    "When they were safe in the lee of the rocks, Tomas lay back against the thwart and\n"
+    'laughed. "We ought to go back for the nets," he said. Hanna did not move at all.',
+    '"Of course we will go back. Of course we will go back." She closed her eyes. "In the\n'
+    'morning."',
+    "Later, by the stove, the boy kept asking whether his father had been frightened.\n"
+    'Tomas looked at the fire for a long time. "I was never afraid of the sea. I was never\n'
+    'afraid of the sea." Nobody at the table looked up.',
+)
+
+DIALOGUE_ZH = _doc(
+    "母亲把信折好，放回抽屉里，很久没有说话。窗外的雨一直下着，院子里的石榴树被打得东倒西歪。",
+    "“这件事跟你没有关系，你不要再问了。这件事跟你没有关系，你不要再问了。”她说完就转身进了厨房。",
+    "我站在堂屋里，听见锅碗碰撞的声音，一声比一声响。那天晚上，谁也没有吃饭。",
+)
+
+CHORUS = """\
+So lay the nets down easy, boys, the tide is turning slow,
+and the lamps along the harbour wall are burning soft and low;
+we'll mend the sails tomorrow when the northern weather clears,
+but tonight we drink to all the men who've sailed these fifty years."""
+
+VERSES = (
+    """\
+I left the valley in the spring when the river ran too high,
+with a borrowed coat and a letter and no reason to say why;
+my mother stood beside the gate and did not say a word,
+and the only sound along the road was one late-singing bird.""",
+    """\
+I worked the boats at Kellan Point for seven years and more,
+I learned to read the colour of the water from the shore;
+I married Jenny Callaghan the year the herring failed,
+and I never once regretted any morning that we sailed.""",
+    """\
+Now the boats are tied up rotting and the young ones drive away,
+there's a hotel where the sheds were and a car park on the quay;
+but on some nights when the wind is east you'll hear us all the same,
+come stumbling up from the harbour still singing out the name.""",
+)
+
+SONG = _doc("The Kellan Point Song", *(s for v in VERSES for s in (v, CHORUS)))
+SONG_LAST_CHORUS_TWICE = _doc(SONG, CHORUS)
+
+MESSAGE = """\
+  The lord of the river towns sends you greeting and no threat.
+  Your men may draw water from our wells and graze their horses
+  on the low fields beside the ford until the new moon rises;
+  but if one spear is lifted in the valley of the Sarn,
+  the wells will be stopped with stones and the ford will run red,
+  and no ship of yours will find a harbour on this coast again.\""""
+
+EPIC = _doc(
+    """\
+  Then the old king called to him Aredon, his herald,
+  and spoke to him winged words, and held him by the wrist:
+  "Go now, swift Aredon, to the black ships of Tessarin,
+  and say to him these words, and change not one of them:""",
+    MESSAGE,
+    """\
+  So he spoke, and Aredon did not disobey him, but went
+  down by the goat paths to the grey shore of the sea,
+  and the sun went down behind him, and all the ways grew dark.
+  At dawn he came to the ships and found the prince beside them,
+  and he stood before Tessarin and spoke to him winged words:
+  "Son of Oreas, hear what the lord of the river towns says:""",
+    MESSAGE,
+    """\
+  So he spoke, and Tessarin was silent a long while, and then answered.""",
+)
+
+PASSAGE = """\
+When the railway reached the valley in 1871, the farms that had sent
+their cheese to market by cart for two hundred years found themselves
+within a day of the city.  Within a decade most of them had stopped
+making cheese at all and were selling their milk, unskimmed and
+unprocessed, to the dairies that grew up around the new stations."""
+
+ESSAY = _doc(
+    "Chapter 1. The Railway",
+    PASSAGE,
+    *EN_FILLER,
+    "Chapter 7. Looking Back",
+    "In the first chapter I described the change in these words:",
+    "\n".join("    " + line for line in PASSAGE.split("\n")),
+    "I would now put it differently. The farms did not stop making cheese because\n"
+    "the railway came; they stopped because the dairies paid in cash every month.",
+)
+
+HEADINGS = (
+    "1. Why the old bridge failed",
+    "2. What the inspections found",
+    "3. The choice of a new design",
+    "4. Building through the winter",
+    "5. What it cost and who paid",
+)
+REPORT_TOC = _doc(
+    "The Mill Lane Bridge: A Report to the Parish",
+    "Contents\n\n" + "\n".join(HEADINGS),
+    HEADINGS[0],
+    "The bridge that stood at Mill Lane until 2019 was built in 1887 of local stone on\n"
+    "timber piles. The piles rotted where the river bed had dropped and left them dry.",
+    HEADINGS[1],
+    "Divers found three of the eight piles hollow. The engineers closed the bridge to\n"
+    "vehicles the same week and to walkers a month later.",
+    HEADINGS[2],
+    "The parish chose a single steel span resting on concrete abutments, which needs no\n"
+    "piles in the river at all and should need little upkeep for sixty years.",
+    HEADINGS[3],
+    "Work began in October and the span was lifted into place on the ninth of February,\n"
+    "two weeks late because the crane could not cross the flooded meadow.",
+    HEADINGS[4],
+    "The bridge cost 412,000 pounds, of which the county paid two thirds and the parish\n"
+    "raised the rest through the precept and a bequest from the Hollins estate.",
+)
+
+DOSE = """\
+Adults and children over twelve years should take two tablets every
+four to six hours while the symptoms last, with a glass of water and
+preferably after food.  Do not take more than eight tablets in any
+period of twenty-four hours, and do not take the tablets for more
+than three days in a row without speaking to a doctor or pharmacist."""
+DOSE_FIXED = DOSE.replace("more than eight tablets", "more than six tablets")
+
+LEAFLET = _doc(
+    "3. How to take the tablets",
+    DOSE,
+    "If you take more tablets than you should, speak to a doctor at once, even if you\n"
+    "feel well, because of the risk of delayed, serious liver damage.",
+    *EN_FILLER[:1],
+    "Errata",
+    "Page 2, section 3. The printed text reads:",
+    "\n".join("   " + line for line in DOSE.split("\n")),
+    "It should read:",
+    "\n".join("   " + line for line in DOSE_FIXED.split("\n")),
+)
+
+NOTICE = """\
+The Harbour Mapping Handbook
+Copyright (C) 2019, 2021 The Kellan Point Harbour Mapping Group.
+This handbook may be copied, printed and shared in whole or in part
+for any purpose that does not involve charging for it, provided that
+every copy carries this notice unchanged and names the Group as its
+author.  Corrections are welcome at the address on the back cover."""
+
+HANDBOOK = _doc(
+    NOTICE,
+    "1. Before You Start",
+    "Every survey begins at the harbour office, where the tide tables and the\n"
+    "log of earlier surveys are kept. Sign the log before you take a boat out.",
+    *EN_FILLER,
+    "Licence",
+    "Every copy of this handbook, printed or electronic, must carry the following\n"
+    "notice exactly as it appears on the first page:",
+    NOTICE,
+)
+
+LITERATURE_CASES = [
+    pytest.param(
+        DIALOGUE_EN,
+        [
+            "Heave, lads, heave!",
+            "Of course we will go back.",
+            ("I was never afraid of the sea.", "I was never\nafraid of the sea."),
+        ],
+        id="dialogue-emphasis-en",
+    ),
+    pytest.param(DIALOGUE_ZH, ["这件事跟你没有关系，你不要再问了。"], id="dialogue-emphasis-zh"),
+    pytest.param(SONG, [CHORUS], id="chorus-after-each-verse"),
+    pytest.param(SONG_LAST_CHORUS_TWICE, [CHORUS], id="chorus-right-after-itself"),
+    pytest.param(EPIC, [MESSAGE], id="epic-message-relayed"),
+    pytest.param(ESSAY, PASSAGE.split("\n"), id="quotation-of-earlier-passage"),
+    pytest.param(REPORT_TOC, list(HEADINGS), id="table-of-contents"),
+    pytest.param(
+        LEAFLET,
+        [
+            *(line for line in DOSE.split("\n") if line in DOSE_FIXED),
+            *(
+                pair
+                for pair in zip(DOSE.split("\n"), DOSE_FIXED.split("\n"), strict=True)
+                if pair[0] != pair[1]
+            ),
+        ],
+        id="errata-list",
+    ),
+    pytest.param(HANDBOOK, [NOTICE], id="licence-quotes-header"),
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), LITERATURE_CASES)
+def test_literature_keeps_its_repeats(text: str, parts: list[Part]) -> None:
+    assert_kept(text, *parts)
+
+
+# ---------------------------------------------------------------------------
+# Meaning-changing edits: a paragraph written again with one change, as the
+# next paragraph (a draft beside its revision) and far from it (a clause and
+# its amended form in a schedule). Removing either loses the change.
+
+_EDITS = {
+    "shall-shall-not": (
+        "The Contractor {x} be liable for any loss of or damage to the Works arising\n"
+        "between the date of the Taking-Over Certificate and the end of the Defects\n"
+        "Notification Period, whether the loss or damage was caused by the Contractor's\n"
+        "own operations or by those of a subcontractor engaged under Clause 4.4, unless\n"
+        "the Employer's personnel caused it while using the Works.",
+        "shall",
+        "shall not",
+    ),
+    "including-excluding": (
+        "The fixed fee covers every service listed in Schedule A, {x} travel to and from\n"
+        "the site, the hire of lifting equipment, the disposal of packaging and waste\n"
+        "produced during the installation, and any overtime the installer's staff work to\n"
+        "keep to the programme agreed at the start-up meeting.",
+        "including",
+        "excluding",
+    ),
+    "harmless-harmful": (
+        "The panel concluded that the additive is {x} to freshwater fish and\n"
+        "invertebrates at the concentrations measured in the river during the three\n"
+        "survey periods, and recommended that the discharge consent be reviewed once\n"
+        "the results of the second year of monitoring are available to the agency.",
+        "harmless",
+        "harmful",
+    ),
+    "zh-yingdang-buyingdang": (
+        "用人单位在劳动合同解除或者终止时，{x}向劳动者出具解除或者终止劳动合同的证明，"
+        "证明中载明劳动合同期限、解除或者终止劳动合同的日期、工作岗位、在本单位的工作年限以及"
+        "劳动者在职期间受到的纪律处分情况，并在十五日内为劳动者办理档案和社会保险关系转移手续，"
+        "不得以劳动者未结清借款或者未归还办公用品为由拒绝办理。劳动者对证明内容有异议的，"
+        "可以向用人单位所在地的劳动保障监察机构投诉，劳动保障监察机构应当自收到投诉之日起十个工作日内作出处理。",
+        "应当",
+        "不应当",
+    ),
+    "zh-hefa-feifa": (
+        "经审查，申请人提交的国有土地使用权证书、建设工程规划许可证和施工许可证均系{x}取得，"
+        "相关审批程序符合当时有效的法律、法规规定，申请人对涉案房屋享有的占有、使用和收益的权利应当受到保护，"
+        "被申请人关于涉案房屋属于违法建筑、应予拆除的主张缺乏事实和法律依据，本院不予支持。"
+        "被申请人在庭审中提交的航拍照片和群众举报材料，仅能证明涉案房屋的现状，不能证明其建设过程违反规划，"
+        "本院对其证明目的不予采信，对其要求责令申请人限期拆除涉案房屋的请求依法予以驳回。",
+        "合法",
+        "非法",
+    ),
+    "Mr-Ms": (
+        "The committee agreed at its March meeting that {x} Okafor will chair the\n"
+        "session on Tuesday morning and will present the findings of the working group\n"
+        "on river restoration, after which the floor will be open for questions from\n"
+        "members. Members who wish to speak are asked to give their names to the\n"
+        "secretary before the session begins.",
+        "Mr.",
+        "Ms.",
+    ),
+}
+
+
+def _edited(name: str, far: bool) -> tuple[str, tuple[str, str]]:
+    template, old, new = _EDITS[name]
+    first, second = template.format(x=old), template.format(x=new)
+    zh = name.startswith("zh-")
+    intro, outro = (
+        ("第一稿如下：", "以上两稿请一并审议。")
+        if zh
+        else ("The draft reads:", "Please comment on both.")
+    )
+    middle = ZH_FILLER if zh else EN_FILLER
+    text = _doc(intro, first, *(middle if far else ()), second, outro)
+    return text, (first, second)
+
+
+EDIT_CASES = [
+    pytest.param(*_edited(name, far), id=f"{name}-{'far' if far else 'next'}")
+    for name in _EDITS
+    for far in (False, True)
+]
+
+
+@pytest.mark.parametrize(("text", "pair"), EDIT_CASES)
+def test_a_meaning_changing_edit_is_kept(text: str, pair: tuple[str, str]) -> None:
+    assert_kept(text, pair)
+
+
+# ---------------------------------------------------------------------------
 # Accidents: these go, and the output is the clean text
 
 REPORT_ZH = """\
