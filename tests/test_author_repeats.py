@@ -23,7 +23,9 @@ and a part of 16 characters or more is reported where it repeats.
 
 from __future__ import annotations
 
+import json
 import textwrap
+from collections import Counter
 from functools import cache
 
 import pytest
@@ -793,6 +795,187 @@ EDIT_CASES = [
 @pytest.mark.parametrize(("text", "pair"), EDIT_CASES)
 def test_a_meaning_changing_edit_is_kept(text: str, pair: tuple[str, str]) -> None:
     assert_kept(text, pair)
+
+
+# ---------------------------------------------------------------------------
+# Structured text: tables, JSON, CSV, YAML, logs
+
+SWEEP_TABLE = _doc(
+    "## Sweep results",
+    "Each row changes one parameter from its default; the others stay fixed.",
+    """\
+| parameter | value | precision | recall | f1 | equal | removed chars | time s |
+|-----------|-------|-----------|--------|----|-------|---------------|--------|
+| gap | 8 | 1.0000 | 1.0000 | 1.0000 | 1.0000 | 1.0000 | 0.4210 |
+| sim | 0.8 | 1.0000 | 1.0000 | 1.0000 | 1.0000 | 1.0000 | 0.4190 |
+| sim | 0.9 | 1.0000 | 0.9861 | 0.9930 | 0.9500 | 0.9874 | 0.4170 |
+| run | 100 | 0.9972 | 1.0000 | 0.9986 | 0.9800 | 1.0000 | 0.4230 |
+| run | 200 | 1.0000 | 1.0000 | 1.0000 | 1.0000 | 1.0000 | 0.4200 |
+| share | 0.5 | 1.0000 | 1.0000 | 1.0000 | 1.0000 | 1.0000 | 0.4210 |""",
+    "The defaults are the rows whose scores are all 1.0000.",
+)
+TABLE_TAIL = "| 1.0000 | 1.0000 | 1.0000 | 1.0000 | 1.0000 |"
+
+# rows alike but for a one-letter label: rows A to F and G to L differ in a
+# letter each, like a near copy of six rows
+CASE_TABLE = _doc(
+    "| case | precision | recall | f1 | equal |\n|------|-----------|--------|----|-------|\n"
+    + "\n".join(f"| case {c} | 1.0000 | 1.0000 | 1.0000 | 1.0000 |" for c in "ABCDEFGHIJKL"),
+)
+CASE_TAIL = "| 1.0000 | 1.0000 | 1.0000 | 1.0000 |"
+
+_CAMERA = """\
+    "type": "camera",
+    "model": "HX-2040",
+    "settings": {
+      "resolution": "1920x1080",
+      "fps": 25,
+      "night_mode": true,
+      "retention_days": 30,
+      "motion_zones": ["entrance", "car park", "loading bay"]
+    },
+    "alerts": ["motion", "tamper", "offline"]"""
+CAMERAS = (
+    "[\n"
+    + ",\n".join(
+        "  {\n" + (f'    "name": "{name}",\n' if name else "") + _CAMERA + "\n  }"
+        for name in ("north-gate", "south-gate", None, None)
+    )
+    + "\n]\n"
+)
+
+# survey answers, one row a respondent and no respondent id: four people
+# answered alike
+_ANSWERS = (
+    "| agree    | agree    | neutral  | disagree | agree    | strongly agree | yes | weekly  |"
+)
+SURVEY = _doc(
+    "Table 4. Answers of the evening group (anonymous)",
+    "\n".join(
+        [
+            "| Q1       | Q2       | Q3       | Q4       | Q5       | Q6             | Q7  | Q8      |",
+            "|----------|----------|----------|----------|----------|----------------|-----|---------|",
+            "| disagree | neutral  | neutral  | agree    | agree    | agree          | no  | monthly |",
+            _ANSWERS,
+            _ANSWERS,
+            _ANSWERS,
+            _ANSWERS,
+            "| agree    | neutral  | agree    | disagree | neutral  | agree          | yes | never   |",
+        ]
+    ),
+    "Four respondents gave the same answers to every question.",
+)
+
+_CHAIR = '2024-03-04,INV-20931,"Office chair, ergonomic mesh, black, adjustable arms",1,129.00,0.20,154.80,CC-410 Facilities,J. Marsh'
+INVOICE_CSV = (
+    "\n".join(
+        [
+            "date,invoice,item,quantity,unit_price,tax_rate,total,cost_centre,approved_by",
+            '2024-03-04,INV-20931,"Standing desk, oak veneer, 160 x 80 cm",1,389.00,0.20,466.80,CC-410 Facilities,J. Marsh',
+            _CHAIR,
+            _CHAIR,
+            _CHAIR,
+            _CHAIR,
+            '2024-03-05,INV-20944,"Monitor arm, dual, clamp mount",2,74.50,0.20,178.80,CC-415 IT,R. Osei',
+        ]
+    )
+    + "\n"
+)
+
+_SIDECARS = """\
+    restart: unless-stopped
+    deploy:
+      resources:
+        limits: {cpus: "1.50", memory: 768M}
+        reservations: {cpus: "0.25", memory: 256M}
+    healthcheck:
+      test: ["CMD", "curl", "-fsS", "http://localhost:8080/healthz"]
+      interval: 30s
+      timeout: 5s
+      retries: 3
+      start_period: 20s
+    logging:
+      driver: json-file
+      options:
+        max-size: "20m"
+        max-file: "5"
+        labels: "service,environment\""""
+COMPOSE = f"""\
+services:
+  api:
+    image: registry.example.com/shop/api:2.4.1
+    ports: ["8080:8080"]
+    environment:
+      DATABASE_URL: postgres://shop@db:5432/shop
+      SESSION_TTL: 3600
+{_SIDECARS}
+  worker:
+    image: registry.example.com/shop/worker:2.4.1
+    command: ["celery", "-A", "shop.tasks", "worker", "--concurrency", "4"]
+    depends_on: [queue, db]
+{_SIDECARS}
+  mailer:
+    build: ./mailer
+    environment:
+      SMTP_HOST: smtp.internal
+      FROM_ADDRESS: orders@example.com
+{_SIDECARS}
+"""
+
+TRACEBACK = """\
+Traceback (most recent call last):
+  File "/srv/sync/worker.py", line 188, in push_batch
+    response = self.session.post(url, data=payload, timeout=self.timeout)
+  File "/srv/sync/http.py", line 74, in post
+    return self._send("POST", url, data=data, timeout=timeout)
+  File "/srv/sync/http.py", line 121, in _send
+    raise ArchiveUnavailable(f"{method} {url}: {status}")
+sync.http.ArchiveUnavailable: POST https://archive.internal/batches: 503"""
+LOG = (
+    "\n".join(
+        [
+            "2024-05-02 03:13:59,004 INFO worker.sync Pushing batch 4411 (312 records)",
+            "2024-05-02 03:14:07,512 ERROR worker.sync Failed to push batch 4411 to the archive",
+            TRACEBACK,
+            "2024-05-02 03:14:37,530 INFO worker.sync Retrying batch 4411 (attempt 2 of 5)",
+            "2024-05-02 03:14:45,611 ERROR worker.sync Retry failed, archive still unavailable",
+            TRACEBACK,
+            "2024-05-02 03:15:15,640 INFO worker.sync Retrying batch 4411 (attempt 3 of 5)",
+            "2024-05-02 03:15:16,102 INFO worker.sync Batch 4411 stored",
+        ]
+    )
+    + "\n"
+)
+
+STRUCTURED_CASES = [
+    pytest.param(SWEEP_TABLE, [TABLE_TAIL], id="markdown-rows-share-tails"),
+    pytest.param(CASE_TABLE, [CASE_TAIL], id="markdown-rows-alike-but-label"),
+    pytest.param(CAMERAS, [_CAMERA], id="json-list"),
+    pytest.param(SURVEY, [_ANSWERS], id="identical-table-rows"),
+    pytest.param(INVOICE_CSV, [_CHAIR], id="csv-rows"),
+    pytest.param(COMPOSE, [_SIDECARS], id="yaml-blocks"),
+    pytest.param(LOG, [TRACEBACK], id="traceback-in-log"),
+]
+
+
+@pytest.mark.parametrize(("text", "parts"), STRUCTURED_CASES)
+def test_structured_text_keeps_its_repeats(text: str, parts: list[Part]) -> None:
+    assert_kept(text, *parts)
+
+
+def test_a_json_list_stays_the_same_json() -> None:
+    kept = dedupe_text(CAMERAS).kept_text
+    assert json.loads(kept) == json.loads(CAMERAS)
+
+
+KEEP_CASES = LAW_CASES + SPEC_CASES + LITERATURE_CASES + EDIT_CASES + STRUCTURED_CASES
+
+
+@pytest.mark.parametrize(("text", "parts"), KEEP_CASES)
+def test_no_line_of_an_author_repeat_is_lost_or_cut(text: str, parts: object) -> None:
+    kept = Counter(dedupe_text(text).kept_text.splitlines())
+    lost = Counter(text.splitlines()) - kept
+    assert not lost, f"lines lost or cut: {sorted(lost)!r:.300}"
 
 
 # ---------------------------------------------------------------------------
