@@ -3,9 +3,19 @@
 The library API mirrors the command line:
 
 >>> from pipeline import dedupe_text
->>> result = dedupe_text("这一句足够长，长到可以算作一次粘贴。" * 3 + "\\n")
->>> result.kept_text
-'这一句足够长，长到可以算作一次粘贴。\\n'
+>>> report = "".join(
+...     f"In {2000 + n} the customs office reviewed {7 * n} rules and published its findings.\\n"
+...     for n in range(6)
+... )
+>>> result = dedupe_text(report + report)
+>>> result.kept_text == report, [r.rule for r in result.removed]
+(True, ['R1'])
+
+What an author may have meant is kept, and reported with the rule that kept it:
+
+>>> result = dedupe_text("Of course we should. Of course we should.\\n")
+>>> result.kept_text, [r.rule for r in result.findings]
+('Of course we should. Of course we should.\\n', ['K5'])
 """
 
 from __future__ import annotations

@@ -278,12 +278,21 @@ def assemble(
 
 def _pair(earlier: str, later: str, settings: Settings) -> list[tuple[Span, Span, float, str]]:
     """Stretches of `later` that would go as pastes of `earlier`, as
-    (span in later, twin in earlier, similarity, method)."""
+    (span in later, twin in earlier, similarity, method).
+
+    Across files the thorough policy applies (far repeats of whole lines
+    count): a stretch of another file is what a batch reports, and removes
+    only when asked to (--across); inside one file the default policy keeps
+    far repeats, since there they are nearly all the author's.
+    """
+    import dataclasses
+
     from pipeline.api import find_repeats
 
     offset = len(earlier)
     out: list[tuple[Span, Span, float, str]] = []
-    for r in find_repeats(earlier + later, settings):
+    thorough = dataclasses.replace(settings, far_repeats="remove")
+    for r in find_repeats(earlier + later, thorough):
         if r.removed and r.span.start >= offset and r.twin.end <= offset:
             span = Span(r.span.start - offset, r.span.end - offset)
             out.append((span, r.twin, r.similarity, r.method))
@@ -299,6 +308,9 @@ def remove_across(result: Result, cross: list[CrossRepeat]) -> Result:
     """
     import dataclasses
 
+    from pipeline.policy import RULE
+
+    OTHER_DOCUMENT = RULE["R6"]  # noqa: N806
     if not cross:
         return result
     pieces = _pieces(result)
@@ -311,6 +323,9 @@ def remove_across(result: Result, cross: list[CrossRepeat]) -> Result:
             if lo < hi:
                 span = Span(orig_start + (lo - kept_start), orig_start + (hi - kept_start))
                 added.append(
-                    Repeat(span, c.twin, c.similarity, c.method, True, "", c.twin_path, (), pass_no)
-                )
+                    Repeat(
+                        span, c.twin, c.similarity, c.method, True, OTHER_DOCUMENT.message,
+                        c.twin_path, (), pass_no, OTHER_DOCUMENT.code,
+                    )
+                )  # fmt: skip
     return dataclasses.replace(result, repeats=result.repeats + tuple(added))

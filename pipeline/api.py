@@ -10,8 +10,10 @@ from pipeline.clean import clean
 from pipeline.errors import InputError
 from pipeline.match import match_units
 from pipeline.model import Repeat, Result, Source
+from pipeline.policy import RULE
 from pipeline.read import read_file
 from pipeline.resolve import compose, kept_map, resolve
+from pipeline.review import apply_accepted
 from pipeline.segment import segment
 from pipeline.settings import Settings
 from pipeline.verify import verify
@@ -52,10 +54,13 @@ def find_repeats(text: str, settings: Settings) -> tuple[Repeat, ...]:
     """One pass of segment, fingerprint, match and resolve over a text."""
     keyed = segment(text, settings.max_unit_chars)
     repeats = resolve(text, keyed, match_units(keyed, settings), settings)
+    if settings.accept:
+        repeats = apply_accepted(text, repeats, settings.accept)
     if not (settings.allow or settings.allow_patterns):
         return repeats
+    allowed = RULE["K7"]
     return tuple(
-        dataclasses.replace(r, removed=False, reason="allowed by configuration")
+        dataclasses.replace(r, removed=False, reason=allowed.message, rule=allowed.code)
         if r.removed and settings.allows(text[r.span.start : r.span.end])
         else r
         for r in repeats

@@ -22,19 +22,45 @@ from pipeline import __version__
 _SETTINGS_HELP = "Minimum key characters of a repeated run before it is removed."
 
 
-def _settings_and_origin(min_run_chars: int | None, no_fix: bool) -> tuple[Any, dict[str, str]]:
-    """Defaults, then the nearest configuration file, then the flags."""
-    from pipeline.config import ConfigError, effective
+def _settings_and_origin(
+    min_run_chars: int | None,
+    no_fix: bool,
+    accept_file: str | None = None,
+    far_repeats: str | None = None,
+) -> tuple[Any, dict[str, str]]:
+    """Defaults, then the nearest configuration file, then the flags; ids in
+    an accept file add to those the configuration accepts."""
+    import dataclasses
 
-    flags: dict[str, Any] = {"min_run_chars": min_run_chars, "fix_text": False if no_fix else None}
+    from pipeline.config import ConfigError, effective
+    from pipeline.review import read_accept_file
+
+    flags: dict[str, Any] = {
+        "min_run_chars": min_run_chars,
+        "fix_text": False if no_fix else None,
+        "far_repeats": far_repeats,
+    }
     try:
-        return effective(flags, Path.cwd())
+        settings, origin = effective(flags, Path.cwd())
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    if accept_file is not None:
+        try:
+            ids = read_accept_file(Path(accept_file))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.UsageError(f"{accept_file}: cannot read the accept file: {exc}") from None
+        settings = dataclasses.replace(settings, accept=settings.accept + ids)
+        origin["accept"] = accept_file
+    return settings, origin
 
 
-def _settings(min_run_chars: int | None, no_fix: bool) -> Any:
-    return _settings_and_origin(min_run_chars, no_fix)[0]
+def _settings(
+    min_run_chars: int | None,
+    no_fix: bool,
+    accept_file: str | None = None,
+    far_repeats: str | None = None,
+) -> Any:
+    return _settings_and_origin(min_run_chars, no_fix, accept_file, far_repeats)[0]
 
 
 @contextlib.contextmanager
@@ -173,6 +199,22 @@ def _shared_options(func: Any) -> Any:
     )(func)
     func = click.option("--no-fix", is_flag=True, help="Turn the text repairs off.")(func)
     func = click.option("--min-run-chars", type=int, default=None, help=_SETTINGS_HELP)(func)
+    func = click.option(
+        "--far-repeats",
+        type=click.Choice(["keep", "remove"]),
+        default=None,
+        help="keep (default): a repeat away from its twin is reported, not removed. "
+        "remove: the thorough policy, for corpora known to hold only pastes "
+        "(it removes restated clauses and quotations too).",
+    )(func)
+    func = click.option(
+        "--accept",
+        "accept_file",
+        default=None,
+        metavar="FILE",
+        help="Finding ids a reviewer accepted (one a line, as reports show them): "
+        "they are removed.",
+    )(func)
     return func
 
 
@@ -239,6 +281,8 @@ def run(
     no_fix: bool,
     min_run_chars: int | None,
     max_mb: float,
+    accept_file: str | None,
+    far_repeats: str | None,
 ) -> None:
     """Clean files and folders into OUTPUT, with a report per document.
 
@@ -248,6 +292,7 @@ def run(
     \b
     Example:
         clean-docs run seeds/ -o output/
+        clean-docs run reports/ --accept reviewed.txt
         clean-docs run reports/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from pipeline.batch import run_paths
@@ -255,7 +300,7 @@ def run(
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler is the Dask scheduler: it needs --engine dask")
     started = time.perf_counter()
-    settings = _settings(min_run_chars, no_fix)
+    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats)
     with _stopping_cleanly():
         outcome, summary = run_paths(
             list(paths),
@@ -332,6 +377,8 @@ def check(
     no_fix: bool,
     min_run_chars: int | None,
     max_mb: float,
+    accept_file: str | None,
+    far_repeats: str | None,
 ) -> None:
     """Fail when a file holds duplicated content; write nothing.
 
@@ -344,7 +391,7 @@ def check(
     """
     from pipeline.batch import check_paths
 
-    settings = _settings(min_run_chars, no_fix)
+    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats)
     with _stopping_cleanly():
         outcome, findings = check_paths(
             list(paths),
@@ -366,7 +413,14 @@ def check(
 
 @main.command()
 @_shared_options
-def config(encoding: str | None, no_fix: bool, min_run_chars: int | None, max_mb: float) -> None:
+def config(
+    encoding: str | None,
+    no_fix: bool,
+    min_run_chars: int | None,
+    max_mb: float,
+    accept_file: str | None,
+    far_repeats: str | None,
+) -> None:
     """Print the effective settings and where each one came from.
 
     Settings come from the defaults, then the nearest clean-docs.toml or
@@ -377,7 +431,7 @@ def config(encoding: str | None, no_fix: bool, min_run_chars: int | None, max_mb
     Example:
         clean-docs config --min-run-chars 300
     """
-    settings, origin = _settings_and_origin(min_run_chars, no_fix)
+    settings, origin = _settings_and_origin(min_run_chars, no_fix, accept_file, far_repeats)
     for name, value in settings.as_dict().items():
         shown = json.dumps(value, ensure_ascii=False)
         click.echo(f"{name.replace('_', '-')} = {shown}  # {origin[name]}")

@@ -13,6 +13,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.lines import LineIndex
 from pipeline.model import Repeat, Result
+from pipeline.review import repeat_ids
 from pipeline.settings import Settings
 
 SCHEMA = "clean-docs.report/1"
@@ -55,8 +56,8 @@ def _repeat_entry(
             "text": twin_text[twin.start : twin.end],
         },
     }
-    if not repeat.removed:
-        entry["reason"] = repeat.reason
+    entry["rule"] = repeat.rule
+    entry["reason"] = repeat.reason
     if repeat.inner:
         # Earlier removals this one swallowed, each with its own twin.
         entry["contains"] = [_repeat_entry(r, lines, text, path) for r in repeat.inner]
@@ -76,8 +77,14 @@ def report(
     lines = LineIndex(text)
     out_lines = LineIndex(out)
     path = result.source.path
-    removed = [_repeat_entry(r, lines, text, path, others) for r in result.removed]
-    findings = [_repeat_entry(r, lines, text, path, others) for r in result.findings]
+    ordered = sorted(result.repeats, key=lambda r: (r.span.start, r.span.end))
+    ids = {id(r): rid for r, rid in zip(ordered, repeat_ids(text, ordered), strict=True)}
+
+    def entry(r: Repeat) -> dict[str, Any]:
+        return {"id": ids[id(r)], **_repeat_entry(r, lines, text, path, others)}
+
+    removed = [entry(r) for r in result.removed]
+    findings = [entry(r) for r in result.findings]
     removed_chars = sum(len(r.span) for r in result.removed)
     return {
         "schema": SCHEMA,

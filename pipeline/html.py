@@ -32,6 +32,9 @@ th{background:#eef1f4;cursor:pointer}
 ins{background:#b6e8b6;text-decoration:none} del{background:#ffb3ad}
 a{color:#1f5fa8}
 .muted{color:#66707a}
+.why{margin:2px 0 6px}
+.legend span{padding:1px 6px;margin-right:6px}
+code.accept{user-select:all;font-size:12px;word-break:break-all}
 """
 
 _SORT_JS = """
@@ -127,6 +130,30 @@ def _visible(text: str, limit: int = 200) -> str:
     return escape(shown) if shown else '<span class="muted">(nothing)</span>'
 
 
+_LEGEND = (
+    '<p class="legend"><span class="removed">removed</span> '
+    '<span class="twin">its kept twin</span> '
+    '<span class="finding">finding: a repeat kept for review</span></p>'
+)
+
+
+def _rule(entry: dict[str, Any]) -> str:
+    """A repeat's rule as the report says it: code and reason.
+
+    >>> _rule({"rule": "K6", "reason": "repeats an earlier passage"})
+    '<b>K6</b> repeats an earlier passage'
+    """
+    code = entry.get("rule", "")
+    reason = escape(entry.get("reason", ""))
+    return f"<b>{escape(code)}</b> {reason}" if code else reason
+
+
+def _accept_line(entry: dict[str, Any], path: str) -> str:
+    from pipeline.review import accept_entry
+
+    return accept_entry(entry.get("id", ""), path, entry["start_line"], entry.get("reason", ""))
+
+
 def report_page(report: dict[str, Any], text: str) -> str:
     """One document's report: removals beside their twins, then the text."""
     src = report["source"]
@@ -144,6 +171,7 @@ def report_page(report: dict[str, Any], text: str) -> str:
         rows.append(
             f'<section><h3>Removed <a href="#r{n}">lines {r["start_line"]}-{r["end_line"]}</a>'
             f" repeat {twin_link} &middot; similarity {r['similarity']:.3f} ({r['method']})</h3>"
+            f'<p class="why">Why it went: {_rule(r)}</p>'
             f'<div class="pair"><div><div class="muted">kept twin</div><pre>{left}</pre></div>'
             f'<div><div class="muted">removed</div><pre>{right}</pre></div></div></section>'
         )
@@ -151,7 +179,8 @@ def report_page(report: dict[str, Any], text: str) -> str:
         f'<tr><td><a href="#f{n}">{f["start_line"]}-{f["end_line"]}</a></td>'
         f'<td><a href="#L{f["duplicate_of"]["start_line"]}">{f["duplicate_of"]["start_line"]}-'
         f"{f['duplicate_of']['end_line']}</a></td><td>{f['similarity']:.3f}</td>"
-        f"<td>{escape(f.get('reason', ''))}</td><td>{escape(f['text'][:120])}</td></tr>"
+        f"<td>{_rule(f)}</td><td>{escape(f['text'][:120])}</td>"
+        f'<td><code class="accept">{escape(_accept_line(f, src["path"]))}</code></td></tr>'
         for n, f in enumerate(report["findings"], start=1)
     )
     across = "".join(
@@ -171,11 +200,15 @@ def report_page(report: dict[str, Any], text: str) -> str:
         f"<header><h1>{escape(src['path'])}</h1><p>{stats['removed_regions']} removed region(s), "
         f"{stats['removed_chars']} of {stats['input_chars']} characters ({share:.1%}); "
         f"{stats['findings']} finding(s) kept; {stats['fixes']} repair(s)</p></header><main>"
+        + _LEGEND
         + ("<h2>Removed</h2>" + "".join(rows) if rows else "<p>Nothing was removed.</p>")
         + (
-            "<h2>Findings (kept)</h2><table><thead><tr><th>lines</th><th>repeats</th>"
-            f"<th>similarity</th><th>why kept</th><th>text</th></tr></thead><tbody>{findings}"
-            "</tbody></table>"
+            "<h2>Findings (kept)</h2><p>Repeats the policy keeps, with the rule that kept "
+            "each. If one is an accident, copy its accept line into a file and run again with "
+            "<code>--accept FILE</code>: exactly those go.</p>"
+            "<table><thead><tr><th>lines</th><th>repeats</th>"
+            "<th>similarity</th><th>why kept</th><th>text</th><th>accept line</th></tr></thead>"
+            f"<tbody>{findings}</tbody></table>"
             if findings
             else ""
         )

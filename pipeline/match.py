@@ -18,7 +18,13 @@ from pipeline.fingerprint import signatures, unit_shingles
 from pipeline.segment import Keyed, segment  # noqa: F401 (segment: doctests)
 from pipeline.settings import Settings
 
-_NUMBER = re.compile(r"\d+")
+# Digit runs, and figures in Chinese numerals: a run of two or more numeral
+# characters (百分之二十, 五百元), or one after 第 or before a counter (第三条,
+# 三年). A lone 一 inside a word (统一, 一些) is not a figure.
+_ZH_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
+_NUMBER = re.compile(
+    rf"\d+|[{_ZH_NUMERAL}]{{2,}}|(?<=第)[{_ZH_NUMERAL}]|[{_ZH_NUMERAL}](?=[条款项章节元倍年月日个次人])"
+)
 # Earlier occurrences kept per unit: the first and the nearest ones.
 _MAX_TWINS = 8
 
@@ -33,10 +39,12 @@ class UnitMatch:
 
 
 def numbers(text: str) -> list[str]:
-    """The digit runs of a key, in order: they must agree for a near match.
+    """The figures of a key, in order: they must agree for a near match.
 
     >>> numbers("增长6.1%,2022年")
     ['6', '1', '2022']
+    >>> numbers("第三十一条处百分之二十的罚款,统一管理")
+    ['三十一', '二十']
     """
     return _NUMBER.findall(text)
 

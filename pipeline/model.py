@@ -75,6 +75,8 @@ class Repeat:
     # found this repeat (see api.dedupe_source).
     inner: tuple[Repeat, ...] = ()
     pass_no: int = 0
+    # The policy rule that removed or kept it (pipeline/policy.py RULES).
+    rule: str = ""
 
 
 @dataclass(frozen=True)

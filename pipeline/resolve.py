@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline import policy
 from pipeline.match import UnitMatch, numbers, similarity, stutters
 from pipeline.model import Repeat, Span
 from pipeline.segment import Keyed, fold  # noqa: F401 (fold: doctests)
@@ -29,6 +30,9 @@ from pipeline.settings import Settings
 # Small (typo-sized) differences a copy must show per larger one before the
 # larger ones count as noise too.
 _NOISE_PER_EDIT = 20
+# ...and per Chinese numeral character that differs (numerals are letters
+# there, and typos hit them as often as any other).
+_NOISE_PER_FIGURE = 5
 # Characters that must agree after a skipped typo before an edge moves on.
 _LOOK = 8
 # ...and to carry an edge that sits on a line break into the next line.
@@ -51,6 +55,10 @@ class Run:
     a_start: int
     a_end: int
     units: int
+
+
+# A run, its similarity, whether it goes, and the policy's verdict on it.
+Decided = tuple[Run, float, bool, policy.Verdict]
 
 
 def _gap_ok(ks: str, keyed: Keyed, prev: UnitMatch, cur: UnitMatch, settings: Settings) -> bool:
@@ -521,6 +529,29 @@ def edit_blocks(a: str, b: str) -> list[int]:
     return blocks
 
 
+def edit_pairs(a: str, b: str) -> list[tuple[str, str]]:
+    """What `a` holds and `b` holds instead, at each place where they differ.
+
+    >>> edit_pairs("TurnOn: On is on", "TurnOff: Off is on")
+    [('n', 'ff'), ('n', 'ff')]
+    """
+    from rapidfuzz.distance import Indel
+
+    pairs: list[tuple[str, str]] = []
+    old, new = [], []
+    for op in Indel.opcodes(a, b):
+        if op.tag == "equal":
+            if old or new:
+                pairs.append(("".join(old), "".join(new)))
+            old, new = [], []
+            continue
+        old.append(a[op.src_start : op.src_end])
+        new.append(b[op.dest_start : op.dest_end])
+    if old or new:
+        pairs.append(("".join(old), "".join(new)))
+    return pairs
+
+
 def _word_around(text: str, i: int) -> tuple[int, int]:
     """The Latin-script word holding text position i (empty if none)."""
     if not (text[i].isascii() and text[i].isalpha()):
@@ -811,11 +842,11 @@ def _verify_run(
     sim = 1.0 if a_text == b_text else similarity(a_text, b_text)
     if sim < settings.run_similarity:
         return sim, f"similarity {sim:.3f} below {settings.run_similarity}"
-    if numbers(a_text) != numbers(b_text):
-        return sim, "numbers differ from the twin"
     if sim == 1.0:
         return sim, ""
     blocks = edit_blocks(a_text, b_text)
+    if not _same_figures(numbers(a_text), numbers(b_text), len(blocks)):
+        return sim, "numbers differ from the twin"
     big = [size for size in blocks if size > settings.max_edit_chars]
     words = replaced_words(text, pos, ks, run) if text is not None and pos is not None else []
     odd = len(big) + len(words)
@@ -829,6 +860,26 @@ def _verify_run(
             return sim, f"differs from its twin by an edit of {max(big)} characters, not by typos"
         return sim, f"puts another word in place of {words[0]!r}, not a typo"
     return sim, ""
+
+
+def _same_figures(a: list[str], b: list[str], noise: int) -> bool:
+    """True when two copies carry the same figures. In a copy full of typos
+    (`noise` places that differ) a typo may hit a Chinese numeral character
+    (they are letters: 一, 十); a figure in digits must always agree.
+
+    >>> _same_figures(["2022", "三十"], ["2022", "三千"], 200)
+    True
+    >>> _same_figures(["2022", "三十"], ["2023", "三十"], 200), _same_figures(["三十"], ["三千"], 3)
+    (False, False)
+    """
+    if a == b:
+        return True
+    from collections import Counter
+
+    changed = (Counter(a) - Counter(b)) + (Counter(b) - Counter(a))
+    if any(n.isascii() for n in changed):
+        return False
+    return noise >= _NOISE_PER_FIGURE * sum(changed.values())
 
 
 def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[Run, float, str]]]:
@@ -849,8 +900,9 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
             and not ks[prev.b_end : run.b_start].strip()
             # the same copy: its twin goes on where the last one stopped
             and abs((run.b_start - run.a_start) - (prev.b_start - prev.a_start)) <= _GROUP_DRIFT
+            # (by more than the drift that typos cause at the seam)
             and not any(
-                other.b_start < run.a_end and run.a_start < other.b_end
+                min(run.a_end, other.b_end) - max(run.a_start, other.b_start) > _GROUP_DRIFT
                 for other, _, _ in groups[-1]
             )
         ):
@@ -1003,12 +1055,10 @@ def _bridge(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str]])
     return out
 
 
-def decide(
-    text: str, keyed: Keyed, runs: list[Run], settings: Settings
-) -> list[tuple[Run, float, bool, str]]:
+def decide(text: str, keyed: Keyed, runs: list[Run], settings: Settings) -> list[Decided]:
     """Verify each run against its twin and say whether it goes.
 
-    Returns (run, similarity, removed, reason) for every run long enough to
+    Returns (run, similarity, removed, verdict) for every run long enough to
     report, in text order. Runs are verified one by one, then decided as
     groups: the runs of one paste event go together or not at all.
     """
@@ -1036,85 +1086,149 @@ def decide(
         verified.append((run, sim, reason))
     removed_spans: list[tuple[int, int]] = []
     removed_runs: list[Run] = []
-    out: list[tuple[Run, float, bool, str]] = []
+    removed_rules: list[str] = []
+    out: list[Decided] = []
     for group in _groups(ks, verified):
         if group[0][2]:
-            out.extend((run, sim, False, reason) for run, sim, reason in group)
+            edit = policy.RULE["K2"]
+            out.extend(
+                (run, sim, False, policy.Verdict(edit, reason)) for run, sim, reason in group
+            )
             continue
         # A twin inside text already removed (or inside this very paste)
         # cannot vouch for the run: it ends the group there.
         taken = list(removed_spans)
         cut = len(group)
-        for k, (run, _, _) in enumerate(group):
+        for k, (run, sim, why) in enumerate(group):
+            # typos at the seam of a copy found in two pieces can let the
+            # second piece's twin run a few characters into the first piece:
+            # that twin ends where the first piece begins
+            seam = [s for s, e in taken if run.a_start < s < run.a_end <= s + _GROUP_DRIFT]
+            if seam and k:
+                run = dataclasses.replace(run, a_end=min(seam))
+                group[k] = (run, sim, why)
             if any(s < run.a_end and run.a_start < e for s, e in taken):
                 cut = k
                 break
             taken.append((run.b_start, run.b_end))
         head, tail = group[:cut], group[cut:]
-        out.extend((run, sim, False, "its twin was itself removed") for run, sim, _ in tail[:1])
-        out.extend(
-            (run, sim, False, "follows a run whose twin was removed") for run, sim, _ in tail[1:]
-        )
+        twin_gone = policy.Verdict(policy.RULE["K1"])
+        out.extend((run, sim, False, twin_gone) for run, sim, _ in tail)
         if not head:
             continue
-        first, last = head[0][0], head[-1][0]
-        length = last.b_end - first.b_start
-        adjacent = _adjacent(ks, first, removed_spans)
-        follows = _follows(ks, first, removed_runs)
-        stutter = adjacent or follows
-        exact = all(sim == 1.0 for _, sim, _ in head)
-        # A short stutter counts unless both copies start lines: a line said twice
-        # (a song, a heading echoed by the next sentence) is the author's.
-        b_text_start = int(keyed.pos[first.b_start])
-        a_text_start = int(keyed.pos[first.a_start])
-        inline = not (_at_line_start(text, b_text_start) and _at_line_start(text, a_text_start))
-        # A stutter of whole sentences is a paste from 16 characters on; one
-        # that starts or ends inside a sentence must be longer, since list
-        # items and table cells line up by chance ("MF Crypto Software;
-        # SF Crypto Software" holds "F Crypto Software; S" twice).
-        whole = _sentence_start(ks, first.b_start) and _sentence_start(ks, last.b_end)
-        # When the repeating stretch begins and ends between two words, a
-        # stutter inside a sentence is as likely two sentences alike but for
-        # their subject ("Y funded X. The council funded X. The council
-        # funded Z"); a paste usually cuts a word, so only a long one counts.
-        lo, hi = _periodic_extent(ks, first.a_start, last.b_end, first.b_start - first.a_start)
-        wordwise = _between_words(text, int(keyed.pos[lo])) and _between_words(
-            text, int(keyed.pos[hi - 1]) + 1
-        )
-        stutter_min = settings.min_adjacent_chars * (1 if whole else 8 if wordwise else 3)
-        if exact and (adjacent and inline or follows) and length >= stutter_min:
-            reason = ""
-        elif length < long_enough:
-            reason = f"run of {length} characters is too short to be a paste"
-        elif not stutter and _parallel_section(
-            text, int(keyed.pos[first.a_start]), b_text_start, int(keyed.pos[last.b_end - 1]) + 1
-        ):
-            reason = "one paragraph under a heading numbered like its twin's (parallel sections)"
-        elif stutter or _whole_lines(text, keyed, first.b_start, last.b_end):
-            reason = ""
-        else:
-            # A paste far from its twin brings whole lines (or is glued right
-            # after its twin); part of a line that repeats part of another is
-            # an author's wording, as in two years' reports. Keep the partial
-            # lines at the edges and see whether whole lines remain.
-            clipped = _clip_to_lines(text, keyed, [r for r, _, _ in head])
-            # Clipping moves both sides by the same count; typos on the way
-            # shift the twin's edge a little: align the edges again.
-            clipped = [t for t in (_realign(ks, r) for r in clipped) if t is not None]
-            rechecked = [(r, *check(r)) for r in clipped]
-            size = clipped[-1].b_end - clipped[0].b_start if clipped else 0
-            if clipped and size >= long_enough and not any(why for _, _, why in rechecked):
-                head = rechecked
-                reason = ""
-            else:
-                reason = "starts or ends inside a line that is not a repeat"
+        follows = _follows(ks, head[0][0], removed_runs)
+        far_head, far_why = _far_repeat(text, keyed, head, long_enough, check)
+        event = _event(text, keyed, head, distinct, removed_runs, follows, far_why)
+        if follows and removed_rules[-1] == "R1":
+            event = dataclasses.replace(event, after_whole_copy=True)
+        verdict = policy.judge(event, settings)
+        if verdict.rule.code == "R4":
+            head = far_head
         for run, sim, _ in head:
-            out.append((run, sim, not reason, reason))
-            if not reason:
+            out.append((run, sim, verdict.removed, verdict))
+            if verdict.removed:
                 removed_spans.append((run.b_start, run.b_end))
                 removed_runs.append(run)
+                removed_rules.append(verdict.rule.code)
     out.sort(key=lambda item: item[0].b_start)
     return out
+
+
+def _far_repeat(
+    text: str,
+    keyed: Keyed,
+    head: list[tuple[Run, float, str]],
+    long_enough: float,
+    check: Callable[[Run], tuple[float, str]],
+) -> tuple[list[tuple[Run, float, str]], str]:
+    """The thorough policy's test of a repeat far from its twin (what
+    `far_repeats = "remove"` removes): long enough, not a paragraph under a
+    heading numbered like its twin's, and whole lines (partial lines at the
+    edges clipped). Returns the runs it would remove and why it would not
+    ("" when it would)."""
+    ks = keyed.key_str()
+    first, last = head[0][0], head[-1][0]
+    if last.b_end - first.b_start < long_enough:
+        return head, f"shorter than {long_enough:.0f} characters"
+    a_text, b_text = int(keyed.pos[first.a_start]), int(keyed.pos[first.b_start])
+    if _parallel_section(text, a_text, b_text, int(keyed.pos[last.b_end - 1]) + 1):
+        return head, "one paragraph under a heading numbered like its twin's (parallel sections)"
+    if _whole_lines(text, keyed, first.b_start, last.b_end):
+        return head, ""
+    # A paste far from its twin brings whole lines; part of a line that
+    # repeats part of another is an author's wording. Keep the partial
+    # lines at the edges and see whether whole lines remain; typos on the
+    # way shift the twin's edge a little: align the edges again.
+    clipped = _clip_to_lines(text, keyed, [r for r, _, _ in head])
+    clipped = [t for t in (_realign(ks, r) for r in clipped) if t is not None]
+    rechecked = [(r, *check(r)) for r in clipped]
+    size = clipped[-1].b_end - clipped[0].b_start if clipped else 0
+    if clipped and size >= long_enough and not any(why for _, _, why in rechecked):
+        return rechecked, ""
+    return head, "starts or ends inside a line that is not a repeat"
+
+
+def _systematic(changes: list[tuple[str, str]]) -> bool:
+    """True when one change is made at several places, a good share of all
+    (TurnOn -> TurnOff throughout): a revision. Typos differ each time.
+
+    >>> typos = [(c, "") for c in "abcdefghij"]
+    >>> _systematic([("n", "ff")] * 3), _systematic([("n", "ff")] * 2 + typos)
+    (True, False)
+    """
+    if not changes:
+        return False
+    from collections import Counter
+
+    most = Counter(changes).most_common(1)[0][1]
+    return most >= 2 and 4 * most >= len(changes)
+
+
+def _event(
+    text: str,
+    keyed: Keyed,
+    head: list[tuple[Run, float, str]],
+    distinct: int,
+    removed_runs: list[Run],
+    follows: bool,
+    far_why: str,
+) -> policy.Event:
+    """The plain features the policy judges a repeat event by."""
+    ks, pos = keyed.key_str(), keyed.pos
+    first, last = head[0][0], head[-1][0]
+    changes = [
+        pair
+        for r, sim, _ in head
+        if sim < 1.0
+        for pair in edit_pairs(ks[r.a_start : r.a_end], ks[r.b_start : r.b_end])
+    ]
+    b0, b1 = int(pos[first.b_start]), int(pos[last.b_end - 1]) + 1
+    a0, a1 = int(pos[first.a_start]), int(pos[last.a_end - 1]) + 1
+    # pasted right after its twin, or right after the removal it continues
+    prev_end = int(pos[removed_runs[-1].b_end - 1]) + 1 if follows else a1
+    between = text[prev_end:b0] if prev_end <= b0 else None
+    gap = between if between is not None and not between.strip() else None
+    a_line = _line_start(text, a0)
+    twin_starts_paragraph = not text[a_line:a0].strip() and (
+        a_line == 0 or not text[_line_start(text, a_line - 1) : a_line].strip()
+    )
+    return policy.Event(
+        chars=last.b_end - first.b_start,
+        distinct_chars=distinct,
+        gap=gap,
+        follows_removal=follows,
+        copy=text[b0:b1],
+        twin_text=text[a0:a1],
+        before=text[max(0, b0 - 40) : b0],
+        after=text[b1 : b1 + 40],
+        copy_lines=text[_line_start(text, b0) : _line_end(text, b1)],
+        twin_lines=text[a_line : _line_end(text, a1)],
+        twin_starts_paragraph=twin_starts_paragraph,
+        far_why=far_why,
+        exact=not changes,
+        edits=len(changes),
+        systematic=_systematic(changes),
+    )
 
 
 def _line_start(text: str, i: int) -> int:
@@ -1192,6 +1306,7 @@ def snap(
     (8, 12)
     """
     ls = _line_start(text, start)
+    first = start
     at_line_start = text[ls:start].strip() == "" and ls >= floor
     if at_line_start:
         start = ls
@@ -1203,6 +1318,8 @@ def snap(
     le = _line_end(text, end)
     if text[end:le].strip() != "":
         if at_line_start:
+            # the line goes on after the copy: it keeps its indentation
+            start = first if start == ls else start
             while end < ceil and text[end] in _HSPACE:
                 end += 1
             if twin_on_top and start == ls:
@@ -1255,8 +1372,8 @@ def _edge_alike(a: str, b: str) -> bool:
 
 
 def _fit_line_edges(
-    text: str, keyed: Keyed, decided: list[tuple[Run, float, bool, str]], settings: Settings
-) -> list[tuple[Run, float, bool, str]]:
+    text: str, keyed: Keyed, decided: list[Decided], settings: Settings
+) -> list[Decided]:
     """Carry a removed run to the edges of its first and last lines when
     what it leaves there mirrors its twin's line (a typo on the copy's
     first characters stops the alignment short of the line start).
@@ -1272,7 +1389,7 @@ def _fit_line_edges(
     def key_at(i: int) -> int:
         return int(np.searchsorted(pos, i))
 
-    out: list[tuple[Run, float, bool, str]] = []
+    out: list[Decided] = []
     floor = 0
     for run, sim, gone, reason in decided:
         if gone:
@@ -1329,10 +1446,14 @@ def resolve(
         if removed:
             later = [r for r in removed_runs if r.b_start > run.b_start]
             ceil = int(pos[later[0].b_start]) if later else len(text)
-            lead = blank_lines_before(text, a.start)
+            # A twin that starts inside a line (a paragraph's tail pasted
+            # again as the next paragraph) has no blank lines of its own:
+            # its copy takes none either, only its own text.
+            tail_paste = not _at_line_start(text, a.start)
+            lead = 0 if tail_paste else blank_lines_before(text, a.start)
             trail = None
             if not text[max(floor, a.end) : b.start].strip():
-                after_twin = _blank_lines_below(text, a.end)
+                after_twin = 0 if tail_paste else _blank_lines_below(text, a.end)
                 trail = max(0, after_twin - lead)
             on_top = not text[: a.start].strip()
             continues = line_open and b.start == floor
@@ -1343,7 +1464,10 @@ def resolve(
             b = Span(start, end)
             floor = end
         exact = sim == 1.0
-        repeats.append(Repeat(b, a, round(sim, 4), "exact" if exact else "near", removed, reason))
+        method = "exact" if exact else "near"
+        repeats.append(
+            Repeat(b, a, round(sim, 4), method, removed, reason.reason, rule=reason.rule.code)
+        )
     return tuple(repeats)
 
 
@@ -1487,13 +1611,9 @@ def compose(
                 e for e in removed_before if span.start <= e.span.start and e.span.end <= span.end
             )
             swallowed.update(id(e) for e in inner)
-            out.append(
-                Repeat(span, twin, r.similarity, r.method, True, r.reason, None, inner, pass_no)
-            )
+            out.append(dataclasses.replace(r, span=span, twin=twin, inner=inner, pass_no=pass_no))
         else:
-            out.append(
-                Repeat(span, twin, r.similarity, r.method, False, r.reason, None, (), pass_no)
-            )
+            out.append(dataclasses.replace(r, span=span, twin=twin, inner=(), pass_no=pass_no))
     kept_before = [e for e in earlier if id(e) not in swallowed]
     new_removed = [r.span for r in out if r.removed]
     kept_before = [

@@ -47,11 +47,34 @@ class Settings:
         Unmatched units a run may bridge (a unit spoiled by typos) when the
         bridged blocks are themselves similar and carry the same numbers.
     min_run_chars (200):
-        Key characters (white space aside) a repeated run far from its twin
-        needs before it is removed: a paste brings paragraphs, while the
-        repeats an author makes on purpose (a refrain, a field description
-        in a specification, a slogan) are shorter. They are reported as
-        findings and kept.
+        Key characters (white space aside) a far repeat needs before
+        `far_repeats = "remove"` removes it (rule R4); shorter ones are
+        refrains, field descriptions and slogans.
+    min_whole_copy_chars (100):
+        Rule R1 (whole-copy) needs a copy of at least this many key
+        characters: a short text said twice (a song line, a slogan) is as
+        likely the author's.
+    whole_copy_share (0.5):
+        Rule R1 (whole-copy): a verified copy goes when it is at least this
+        share of the document's distinct content: the document, or most
+        of it, pasted twice or more.
+    min_paste_chars (40):
+        Rule R2 (paste-at-paragraph): key characters of prose pasted again
+        right after itself across a paragraph break (a paragraph's tail as
+        the next paragraph, a sentence doubled across the break).
+    min_paragraph_paste_chars (80):
+        Rule R2 for a whole paragraph said twice as the next paragraph:
+        short ones are refrains and chants.
+    far_repeats ("keep"):
+        "keep": a repeat away from its twin that is not most of the
+        document is reported and kept (rule K6). "remove": the thorough
+        policy for corpora known to hold only pastes, removing far repeats
+        of min_run_chars or more that bring whole lines (rule R4). Risk:
+        in real documents nearly all far repeats are the author's
+        (restated clauses, field descriptions, quotations, licences).
+    accept (()):
+        Finding ids (as reports show them) a reviewer has accepted: the
+        next run removes exactly those, verified like any removal (R5).
     min_run_share (0.5):
         A shorter run is long enough too when it is at least this share of
         the document's distinct content (a short notice pasted twice).
@@ -93,6 +116,12 @@ class Settings:
     max_unit_chars: int = 96
     max_gap_units: int = 4
     min_run_chars: int = 200
+    min_whole_copy_chars: int = 100
+    whole_copy_share: float = 0.5
+    min_paste_chars: int = 40
+    min_paragraph_paste_chars: int = 80
+    far_repeats: str = "keep"
+    accept: tuple[str, ...] = ()
     min_run_share: float = 0.5
     min_adjacent_chars: int = 16
     max_edit_chars: int = 4
@@ -104,7 +133,9 @@ class Settings:
     def __post_init__(self) -> None:
         if self.lsh_bands * self.lsh_rows > self.num_perm:
             raise ValueError("lsh_bands * lsh_rows must not exceed num_perm")
-        for name in ("unit_similarity", "run_similarity", "min_run_share"):
+        if self.far_repeats not in ("keep", "remove"):
+            raise ValueError(f"far_repeats must be 'keep' or 'remove', got {self.far_repeats!r}")
+        for name in ("unit_similarity", "run_similarity", "min_run_share", "whole_copy_share"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1], got {value}")
@@ -142,4 +173,5 @@ class Settings:
     def as_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
         values["allow"], values["allow_patterns"] = list(self.allow), list(self.allow_patterns)
+        values["accept"] = list(self.accept)
         return values

@@ -30,8 +30,11 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_without_configuration_the_repeated_note_goes(project: Path, clean_docs: list[str]) -> None:
-    proc = _run([*clean_docs, "check", "docs"], project)
+def test_the_far_note_is_kept_unless_the_thorough_policy_is_asked_for(
+    project: Path, clean_docs: list[str]
+) -> None:
+    assert _run([*clean_docs, "check", "docs"], project).returncode == 0
+    proc = _run([*clean_docs, "check", "docs", "--far-repeats", "remove"], project)
     assert proc.returncode == 1 and ":10: duplicate: lines 10-14 repeat lines 1-5" in proc.stdout
 
 
@@ -39,7 +42,8 @@ def test_allowlist_in_pyproject_found_from_a_subfolder(
     project: Path, clean_docs: list[str]
 ) -> None:
     (project / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n\n[tool.clean-docs]\nallow-patterns = ["注：.*"]\n',
+        '[project]\nname = "x"\n\n[tool.clean-docs]\nallow-patterns = ["注：.*"]\n'
+        'far-repeats = "remove"\n',
         encoding="utf-8",
     )
     assert _run([*clean_docs, "check", "2022"], project / "docs").returncode == 0
@@ -72,7 +76,8 @@ def test_clean_docs_toml_wins_and_flags_win_over_it(project: Path, clean_docs: l
         "[tool.clean-docs]\nmin-run-chars = 900\n", encoding="utf-8"
     )
     (project / "clean-docs.toml").write_text(
-        "min-run-chars = 1000\nmin-run-share = 1.0\nmax-edit-chars = 2\n", encoding="utf-8"
+        'min-run-chars = 1000\nmin-run-share = 1.0\nmax-edit-chars = 2\nfar-repeats = "remove"\n',
+        encoding="utf-8",
     )
     shown = _run([*clean_docs, "config"], project / "docs").stdout
     assert f"min-run-chars = 1000  # {project / 'clean-docs.toml'}" in shown

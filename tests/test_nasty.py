@@ -147,9 +147,9 @@ def test_ten_megabyte_single_line(tmp_path: Path, clean_docs: list[str]) -> None
         sentence = " ".join(rng.choices(words, k=rng.randint(8, 20))) + ". "
         parts.append(sentence)
         size += len(sentence)
-    line = "".join(parts)
-    # the line said twice in a row, glued: a stutter of 5 MB
-    (tmp_path / "line.txt").write_text(line[: size // 2] + line[: size // 2], encoding="utf-8")
+    half = "".join(parts[: len(parts) // 2])
+    # the line said twice in a row, glued after a sentence: a stutter of 5 MB
+    (tmp_path / "line.txt").write_text(half + half, encoding="utf-8")
     proc = subprocess.run(
         [*clean_docs, "check", str(tmp_path / "line.txt")], capture_output=True, text=True
     )
