@@ -66,7 +66,8 @@ def apply_accepted(text: str, repeats: tuple[Repeat, ...], accepted: Iterable[st
     Repeat, ...
 ]:
     """Findings whose id is accepted become removals (rule R5) when that is
-    safe: the finding overlaps no removal and its twin is kept text.
+    safe: the finding overlaps no removal nor any removal's twin, and its
+    own twin is kept text.
 
     >>> from pipeline.model import Span
     >>> r = Repeat(Span(6, 11), Span(0, 5), 1.0, "exact", False, "kept", rule="K6")
@@ -80,11 +81,16 @@ def apply_accepted(text: str, repeats: tuple[Repeat, ...], accepted: Iterable[st
         return repeats
     ids = repeat_ids(text, repeats)
     removed = [r.span for r in repeats if r.removed]
+    twins = [r.twin for r in repeats if r.removed]
     out: list[Repeat] = []
     for r, rid in zip(repeats, ids, strict=True):
-        clear = not any(s.overlaps(r.span) or s.overlaps(r.twin) for s in removed)
+        # neither text nor twin already removed, and no removal's twin taken
+        clear = not any(s.overlaps(r.span) or s.overlaps(r.twin) for s in removed) and not any(
+            t.overlaps(r.span) for t in twins
+        )
         if not r.removed and rid in wanted and clear and r.twin.end <= r.span.start:
             r = dataclasses.replace(r, removed=True, rule="R5", reason=RULE["R5"].message)
             removed.append(r.span)
+            twins.append(r.twin)
         out.append(r)
     return tuple(out)
