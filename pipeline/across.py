@@ -310,7 +310,7 @@ def remove_across(result: Result, cross: list[CrossRepeat]) -> Result:
 
     from pipeline.policy import RULE
 
-    OTHER_DOCUMENT = RULE["R6"]  # noqa: N806
+    OTHER_DOCUMENT = RULE["R5"]  # noqa: N806
     if not cross:
         return result
     pieces = _pieces(result)

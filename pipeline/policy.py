@@ -82,7 +82,7 @@ RULES: tuple[Rule, ...] = (
         "speeches, novels, plays, RFCs",
     ),
     Rule(
-        "R4", "far-repeat-removed", REMOVE,
+        "R3", "far-repeat-removed", REMOVE,
         "a long repeat of an earlier passage (far-repeats = remove)",
         "chosen by configuration for corpora known to hold only pastes",
         "bulk text known to be free of quotation and restatement",
@@ -94,13 +94,13 @@ RULES: tuple[Rule, ...] = (
         "laws, specifications, books and licences",
     ),
     Rule(
-        "R5", "accepted", REMOVE,
+        "R4", "accepted", REMOVE,
         "accepted by a reviewer (its finding id is in the accept list)",
         "a person read the finding and agreed it is an accident",
         "any",
     ),
     Rule(
-        "R6", "other-document", REMOVE,
+        "R5", "other-document", REMOVE,
         "repeats a document before it (run --across)",
         "asked for: a batch that keeps each text once",
         "yearly batches holding a report saved twice, or last year's section",
@@ -205,7 +205,7 @@ def judge(event: Event, settings: Settings) -> Verdict:
             return Verdict(RULE["K5"], f"{event.chars} characters, under {need}")
         return Verdict(RULE["K5"], "no paragraph break between the copies")
     if settings.far_repeats == "remove":
-        return Verdict(RULE["K6"], event.far_why) if event.far_why else Verdict(RULE["R4"])
+        return Verdict(RULE["K6"], event.far_why) if event.far_why else Verdict(RULE["R3"])
     return Verdict(RULE["K6"])
 
 

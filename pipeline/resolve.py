@@ -1122,7 +1122,7 @@ def decide(text: str, keyed: Keyed, runs: list[Run], settings: Settings) -> list
         if follows and removed_rules[-1] == "R1":
             event = dataclasses.replace(event, after_whole_copy=True)
         verdict = policy.judge(event, settings)
-        if verdict.rule.code == "R4":
+        if verdict.rule.code == "R3":
             head = far_head
         for run, sim, _ in head:
             out.append((run, sim, verdict.removed, verdict))

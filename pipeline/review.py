@@ -5,7 +5,7 @@ twin's, so it stays the same when lines are added elsewhere in the file.
 A reviewer who agrees that a finding is an accident puts its id in an
 accept file (`--accept FILE`, one id a line, `#` starts a comment) or in
 the `accept` setting; the next run removes exactly those findings, under
-rule R5, and verifies them like any removal.
+rule R4, and verifies them like any removal.
 """
 
 from __future__ import annotations
@@ -65,14 +65,14 @@ def accept_entry(finding_id: str, path: str, line: int, reason: str) -> str:
 def apply_accepted(text: str, repeats: tuple[Repeat, ...], accepted: Iterable[str]) -> tuple[
     Repeat, ...
 ]:
-    """Findings whose id is accepted become removals (rule R5) when that is
+    """Findings whose id is accepted become removals (rule R4) when that is
     safe: the finding overlaps no removal nor any removal's twin, and its
     own twin is kept text.
 
     >>> from pipeline.model import Span
     >>> r = Repeat(Span(6, 11), Span(0, 5), 1.0, "exact", False, "kept", rule="K6")
     >>> [x.rule for x in apply_accepted("Hello Hello", (r,), ["cd-f4f0fe76f1"])]
-    ['R5']
+    ['R4']
     """
     from pipeline.policy import RULE
 
@@ -89,7 +89,7 @@ def apply_accepted(text: str, repeats: tuple[Repeat, ...], accepted: Iterable[st
             t.overlaps(r.span) for t in twins
         )
         if not r.removed and rid in wanted and clear and r.twin.end <= r.span.start:
-            r = dataclasses.replace(r, removed=True, rule="R5", reason=RULE["R5"].message)
+            r = dataclasses.replace(r, removed=True, rule="R4", reason=RULE["R4"].message)
             removed.append(r.span)
             twins.append(r.twin)
         out.append(r)

@@ -48,7 +48,7 @@ class Settings:
         bridged blocks are themselves similar and carry the same numbers.
     min_run_chars (200):
         Key characters (white space aside) a far repeat needs before
-        `far_repeats = "remove"` removes it (rule R4); shorter ones are
+        `far_repeats = "remove"` removes it (rule R3); shorter ones are
         refrains, field descriptions and slogans.
     min_whole_copy_chars (100):
         Rule R1 (whole-copy) needs a copy of at least this many key
@@ -69,12 +69,12 @@ class Settings:
         "keep": a repeat away from its twin that is not most of the
         document is reported and kept (rule K6). "remove": the thorough
         policy for corpora known to hold only pastes, removing far repeats
-        of min_run_chars or more that bring whole lines (rule R4). Risk:
+        of min_run_chars or more that bring whole lines (rule R3). Risk:
         in real documents nearly all far repeats are the author's
         (restated clauses, field descriptions, quotations, licences).
     accept (()):
         Finding ids (as reports show them) a reviewer has accepted: the
-        next run removes exactly those, verified like any removal (R5).
+        next run removes exactly those, verified like any removal (R4).
     min_run_share (0.5):
         A shorter run is long enough too when it is at least this share of
         the document's distinct content (a short notice pasted twice).

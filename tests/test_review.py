@@ -3,7 +3,7 @@
 A repeat far from its twin is kept by default (rule K6); its report entry
 carries a stable id and the HTML page an accept line. With that id in an
 accept file (`--accept FILE`) or the `accept` setting, the next run removes
-exactly that finding (rule R5), verified like any removal.
+exactly that finding (rule R4), verified like any removal.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def test_an_accepted_finding_goes_and_nothing_else() -> None:
     [fid] = repeat_ids(result.cleaned.text, [finding])
     accepted = dedupe_text(TEXT, Settings(accept=(fid,)))
     [removed] = accepted.removed
-    assert removed.rule == "R5" and removed.span == finding.span
+    assert removed.rule == "R4" and removed.span == finding.span
     assert accepted.kept_text.count(PARAGRAPH) == 1
     assert "Items carried over" in accepted.kept_text and OTHER in accepted.kept_text
     # an id that names nothing here changes nothing
@@ -95,7 +95,7 @@ def test_accept_file_from_the_report_removes_it_on_the_next_run(
     assert cleaned.count(PARAGRAPH) == 1
     report = json.loads((tmp_path / "out" / "minutes.report.json").read_text(encoding="utf-8"))
     [removed] = report["removed"]
-    assert removed["rule"] == "R5" and removed["id"] == finding["id"]
+    assert removed["rule"] == "R4" and removed["id"] == finding["id"]
     assert report["settings"]["accept"] == [finding["id"]]
 
 
