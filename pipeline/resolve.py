@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from pipeline.match import UnitMatch, numbers, similarity, stutters
 from pipeline.model import Repeat, Span
 from pipeline.segment import Keyed, fold  # noqa: F401 (fold: doctests)
 from pipeline.settings import Settings
+from pipeline.spans import SpanSet, Successors
 
 # Small (typo-sized) differences a copy must show per larger one before the
 # larger ones count as noise too.
@@ -574,8 +576,11 @@ def replaced_words(text: str, pos: np.ndarray, ks: str, run: Run) -> list[str]:
     return out
 
 
-def _adjacent(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
+def _adjacent(ks: str, run: Run, removed: SpanSet) -> bool:
     """True when only white space or removed text lies between twin and run."""
+    if removed.ordered:
+        # (the key holds no white space: removed text must fill the stretch)
+        return removed.covers(run.a_end, run.b_start)
     at = run.a_end
     for start, end in removed:
         if end <= at or start >= run.b_start:
@@ -680,11 +685,12 @@ def merge_runs(ks: str, chained: list[Run], extra: list[Run]) -> list[Run]:
 
     # Where stutters tile a chained run with twins no later than its own,
     # they say the same more precisely (each copy against the first one).
+    by_start = sorted(extra, key=lambda e: e.b_start)
+    starts = [e.b_start for e in by_start]
+
     def tiled(run: Run) -> bool:
-        inside = sorted(
-            (e for e in extra if run.b_start <= e.b_start and e.b_end <= run.b_end),
-            key=lambda e: e.b_start,
-        )
+        lo, hi = bisect_left(starts, run.b_start), bisect_right(starts, run.b_end)
+        inside = [e for e in by_start[lo:hi] if e.b_end <= run.b_end]
         at = run.b_start
         for e in inside:
             if e.b_start > at or e.a_start > run.a_start:
@@ -839,6 +845,7 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
     whose twin lies inside the group so far starts a group of its own.
     """
     groups: list[list[tuple[Run, float, str]]] = []
+    spans = SpanSet()  # the copy-side ranges of the last group
     for item in verified:
         run, _, reason = item
         prev = groups[-1][-1][0] if groups else None
@@ -849,14 +856,13 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
             and not ks[prev.b_end : run.b_start].strip()
             # the same copy: its twin goes on where the last one stopped
             and abs((run.b_start - run.a_start) - (prev.b_start - prev.a_start)) <= _GROUP_DRIFT
-            and not any(
-                other.b_start < run.a_end and run.a_start < other.b_end
-                for other, _, _ in groups[-1]
-            )
+            and not spans.overlaps(run.a_start, run.a_end)
         ):
             groups[-1].append(item)
         else:
             groups.append([item])
+            spans = SpanSet()
+        spans.append((run.b_start, run.b_end))
     return groups
 
 
@@ -1003,6 +1009,17 @@ def _bridge(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str]])
     return out
 
 
+def _twins_free(group: list[tuple[Run, float, str]], removed: SpanSet) -> int:
+    """How many runs open the group before one whose twin overlaps text
+    already removed or a run of the group before it."""
+    own = SpanSet()
+    for k, (run, _, _) in enumerate(group):
+        if removed.overlaps(run.a_start, run.a_end) or own.overlaps(run.a_start, run.a_end):
+            return k
+        own.append((run.b_start, run.b_end))
+    return len(group)
+
+
 def decide(
     text: str, keyed: Keyed, runs: list[Run], settings: Settings
 ) -> list[tuple[Run, float, bool, str]]:
@@ -1034,7 +1051,7 @@ def decide(
             if inner is not None:
                 run, (sim, reason) = inner, check(inner)
         verified.append((run, sim, reason))
-    removed_spans: list[tuple[int, int]] = []
+    removed_spans = SpanSet()
     removed_runs: list[Run] = []
     out: list[tuple[Run, float, bool, str]] = []
     for group in _groups(ks, verified):
@@ -1043,13 +1060,7 @@ def decide(
             continue
         # A twin inside text already removed (or inside this very paste)
         # cannot vouch for the run: it ends the group there.
-        taken = list(removed_spans)
-        cut = len(group)
-        for k, (run, _, _) in enumerate(group):
-            if any(s < run.a_end and run.a_start < e for s, e in taken):
-                cut = k
-                break
-            taken.append((run.b_start, run.b_end))
+        cut = _twins_free(group, removed_spans)
         head, tail = group[:cut], group[cut:]
         out.extend((run, sim, False, "its twin was itself removed") for run, sim, _ in tail[:1])
         out.extend(
@@ -1262,12 +1273,12 @@ def _fit_line_edges(
     first characters stops the alignment short of the line start).
     """
     ks, pos = keyed.key_str(), keyed.pos
-    removed = [run.b_start for run, _, gone, _ in decided if gone]
-    spans = [(run.b_start, run.b_end) for run, _, gone, _ in decided if gone]
+    removed = Successors(run.b_start for run, _, gone, _ in decided if gone)
+    spans = SpanSet((run.b_start, run.b_end) for run, _, gone, _ in decided if gone)
 
     def clear(lo: int, hi: int) -> bool:
         # a twin must stay clear of every removal
-        return not any(s < hi and lo < e for s, e in spans)
+        return not spans.overlaps(lo, hi)
 
     def key_at(i: int) -> int:
         return int(np.searchsorted(pos, i))
@@ -1276,8 +1287,8 @@ def _fit_line_edges(
     floor = 0
     for run, sim, gone, reason in decided:
         if gone:
-            later = [b for b in removed if b > run.b_start]
-            ceil = later[0] if later else len(ks)
+            later = removed.first_after(run.b_start)
+            ceil = len(ks) if later is None else later
             b0, a0, b1, a1 = run.b_start, run.a_start, run.b_end, run.a_end
             b_ls = key_at(_line_start(text, int(pos[b0])))
             a_ls = key_at(_line_start(text, int(pos[a0])))
@@ -1322,13 +1333,13 @@ def resolve(
     repeats: list[Repeat] = []
     floor = 0
     line_open = False  # the last removal began a line and ends at floor
-    removed_runs = [r for r, _, removed, _ in decided if removed]
+    removed_starts = Successors(r.b_start for r, _, removed, _ in decided if removed)
     for run, sim, removed, reason in decided:
         b = Span(int(pos[run.b_start]), int(pos[run.b_end - 1]) + 1)
         a = Span(int(pos[run.a_start]), int(pos[run.a_end - 1]) + 1)
         if removed:
-            later = [r for r in removed_runs if r.b_start > run.b_start]
-            ceil = int(pos[later[0].b_start]) if later else len(text)
+            later = removed_starts.first_after(run.b_start)
+            ceil = len(text) if later is None else int(pos[later])
             lead = blank_lines_before(text, a.start)
             trail = None
             if not text[max(floor, a.end) : b.start].strip():
