@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -323,22 +324,52 @@ def rotate_past_sentence_end(ks: str, run: Run, starts_line: bool = False) -> Ru
 
 
 class _Accepted:
-    """The runs `extend` has accepted so far, with their copy-side ranges in
-    arrays: each new run asks which of them surround or overlap it, and a
-    long text has thousands."""
+    """The runs `extend` has accepted so far: each new run asks which of
+    them surround or overlap it, and a long text has thousands.
+
+    While the accepted copy-side ranges are disjoint (as they are but for
+    rare slides past a neighbour), they are kept sorted and each question
+    is a bisection; after that, every range is scanned in numpy.
+    """
 
     def __init__(self, capacity: int) -> None:
         self.runs: list[Run] = []
         self.starts = np.empty(capacity, dtype=np.int64)
         self.ends = np.empty(capacity, dtype=np.int64)
+        self.disjoint = True
+        # in order of start (and so of end): start, end, index in self.runs
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._index: list[int] = []
 
     def add(self, run: Run) -> None:
         n = len(self.runs)
         self.starts[n], self.ends[n] = run.b_start, run.b_end
         self.runs.append(run)
+        if not self.disjoint:
+            return
+        k = bisect_left(self._starts, run.b_start)
+        if (
+            run.b_end <= run.b_start
+            or (k > 0 and self._ends[k - 1] > run.b_start)
+            or (k < len(self._starts) and self._starts[k] < run.b_end)
+        ):
+            self.disjoint = False
+            return
+        self._starts.insert(k, run.b_start)
+        self._ends.insert(k, run.b_end)
+        self._index.insert(k, n)
 
     def neighbours(self, run: Run, size: int) -> tuple[int, int]:
         """Where the accepted runs around `run` leave it room: (floor, ceiling)."""
+        if self.disjoint:
+            # the furthest end at or before b_start, the first start at or
+            # after b_end (ends ascend with starts)
+            k = bisect_right(self._ends, run.b_start)
+            j = bisect_left(self._starts, run.b_end)
+            floor = self._ends[k - 1] if k else 0
+            ceil = self._starts[j] if j < len(self._starts) else size
+            return floor, ceil
         n = len(self.runs)
         starts, ends = self.starts[:n], self.ends[:n]
         below = ends[ends <= run.b_start]
@@ -351,8 +382,15 @@ class _Accepted:
         """The part of a run that no accepted run covers (its longest side)."""
         n = len(self.runs)
         b_start, b_end = run.b_start, run.b_end
-        hits = np.flatnonzero((self.ends[:n] > b_start) & (self.starts[:n] < b_end))
-        for k in hits.tolist():
+        if self.disjoint:
+            # those ending after b_start and starting before b_end, taken in
+            # the order they were accepted
+            lo = bisect_right(self._ends, b_start)
+            hi = bisect_left(self._starts, b_end)
+            hits = sorted(self._index[lo:hi])
+        else:
+            hits = np.flatnonzero((self.ends[:n] > b_start) & (self.starts[:n] < b_end)).tolist()
+        for k in hits:
             other = self.runs[k]
             if other.b_end <= b_start or other.b_start >= b_end:
                 continue
@@ -1128,6 +1166,18 @@ def decide(
     return out
 
 
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def _blank_to(text: str, i: int) -> bool:
+    """not text[:i].strip(), without copying text[:i] (asked once a removal).
+
+    >>> _blank_to(" \n a", 3), _blank_to(" \n a", 4)
+    (True, False)
+    """
+    return _LEADING_SPACE.match(text).end() >= min(i, len(text))
+
+
 def _line_start(text: str, i: int) -> int:
     return text.rfind("\n", 0, i) + 1
 
@@ -1345,7 +1395,7 @@ def resolve(
             if not text[max(floor, a.end) : b.start].strip():
                 after_twin = _blank_lines_below(text, a.end)
                 trail = max(0, after_twin - lead)
-            on_top = not text[: a.start].strip()
+            on_top = _blank_to(text, a.start)
             continues = line_open and b.start == floor
             start, end = snap(
                 text, b.start, b.end, max(floor, a.end), ceil, lead, trail, continues, on_top
