@@ -705,7 +705,8 @@ def _follows(ks: str, run: Run, removed: list[Run]) -> bool:
     if not removed:
         return False
     last = removed[-1]
-    return ks[last.b_end : run.b_start].strip() == "" and (
+    # (the key holds no white space: nothing may lie between them)
+    return run.b_start <= last.b_end and (
         abs(run.a_start - last.a_end) <= _GROUP_DRIFT
         or abs(run.a_start - last.a_start) <= _GROUP_DRIFT
     )
@@ -891,7 +892,7 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
             prev is not None
             and not reason
             and not groups[-1][-1][2]
-            and not ks[prev.b_end : run.b_start].strip()
+            and run.b_start <= prev.b_end  # (the key holds no white space)
             # the same copy: its twin goes on where the last one stopped
             and abs((run.b_start - run.a_start) - (prev.b_start - prev.a_start)) <= _GROUP_DRIFT
             and not spans.overlaps(run.a_start, run.a_end)
@@ -971,8 +972,9 @@ def _reach_out(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str
             continue
         # A character doubled at the seam of two copies ("…patience!
         # CCHAPTER 32") belongs to the later copy.
-        seam = ks[run.a_end : run.b_start]
-        if 0 < len(seam) <= 2 and seam in (
+        # (sliced only when short: a twin far back would copy all between)
+        seam = ks[run.a_end : run.b_start] if 0 < run.b_start - run.a_end <= 2 else ""
+        if seam and seam in (
             ks[run.b_start : run.b_start + len(seam)],
             ks[run.a_end - len(seam) : run.a_end],
         ):
@@ -1178,6 +1180,18 @@ def _blank_to(text: str, i: int) -> bool:
     return _LEADING_SPACE.match(text).end() >= min(i, len(text))
 
 
+def _blank_from(text: str, i: int) -> bool:
+    """not text[i:].strip(), without copying text[i:] (asked once a removal).
+
+    >>> _blank_from("a \n", 1), _blank_from("a \n", 0)
+    (True, False)
+    """
+    end = len(text)
+    while end > i and text[end - 1].isspace():
+        end -= 1
+    return end <= i
+
+
 def _line_start(text: str, i: int) -> int:
     return text.rfind("\n", 0, i) + 1
 
@@ -1273,7 +1287,7 @@ def snap(
     if not at_line_start:
         # Cut inside a line: the line keeps its break; blank lines left
         # after the copy at the very end of the text go with it.
-        if not text[le:].strip() and le < len(text) - 1:
+        if _blank_from(text, le) and le < len(text) - 1:
             return start, len(text) - 1
         return start, le
     end = min(le + 1, len(text), ceil)
