@@ -34,11 +34,38 @@ from pathlib import Path
 
 _SENTENCE = "The committee approved the annual budget after a long debate on schools.\n"
 _SENTENCE_ZH = "委员会在就学校问题进行长时间辩论后批准了年度预算。\n"
-_WORDS = (
-    "archive board budget council debate figure growth harbour island journal "
-    "keeper ledger market notice office policy quarter record school survey "
-    "treaty union valley warden yield zone river meadow signal orchard"
-).split()
+_WORDS = [
+    "archive",
+    "board",
+    "budget",
+    "council",
+    "debate",
+    "figure",
+    "growth",
+    "harbour",
+    "island",
+    "journal",
+    "keeper",
+    "ledger",
+    "market",
+    "notice",
+    "office",
+    "policy",
+    "quarter",
+    "record",
+    "school",
+    "survey",
+    "treaty",
+    "union",
+    "valley",
+    "warden",
+    "yield",
+    "zone",
+    "river",
+    "meadow",
+    "signal",
+    "orchard",
+]
 
 # The child: read the text, dedupe it, print what the table needs.
 _CHILD = """
