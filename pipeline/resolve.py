@@ -1174,7 +1174,7 @@ _LEADING_SPACE = re.compile(r"\s*")
 def _blank_to(text: str, i: int) -> bool:
     """not text[:i].strip(), without copying text[:i] (asked once a removal).
 
-    >>> _blank_to(" \n a", 3), _blank_to(" \n a", 4)
+    >>> _blank_to(" \\n a", 3), _blank_to(" \\n a", 4)
     (True, False)
     """
     return _LEADING_SPACE.match(text).end() >= min(i, len(text))
@@ -1183,7 +1183,7 @@ def _blank_to(text: str, i: int) -> bool:
 def _blank_from(text: str, i: int) -> bool:
     """not text[i:].strip(), without copying text[i:] (asked once a removal).
 
-    >>> _blank_from("a \n", 1), _blank_from("a \n", 0)
+    >>> _blank_from("a \\n", 1), _blank_from("a \\n", 0)
     (True, False)
     """
     end = len(text)
