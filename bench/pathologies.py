@@ -3,6 +3,7 @@
     python bench/pathologies.py                      # 1, 2, 4, 8 MB, 300 s a case
     python bench/pathologies.py --sizes 1 2 --timeout 120
     python bench/pathologies.py --cases log_lines said_twice
+    python bench/pathologies.py --cli                 # clean-docs run FILE -j 1
 
 Each case is a text made to size (UTF-8 megabytes, cut at a line end):
 - same_sentence: one English sentence on every line, over and over;
@@ -12,9 +13,11 @@ Each case is a text made to size (UTF-8 megabytes, cut at a line end):
 - log_lines: a template line differing only by its numbers ("Request 17
   completed in 12 ms"), as in a log.
 
-Each run is `pipeline.dedupe_text` in a subprocess of its own (a hang is
+Each run is `pipeline.dedupe_text` in a subprocess of its own, timed
+around the call (or, with `--cli`, the whole of `clean-docs run FILE -o
+DIR -j 1` as a new user runs it, its four outputs written). A hang is
 killed at `--timeout` and shown as "> N s"; a case that timed out is not
-tried at larger sizes). The peak RSS is the subprocess's own high-water
+tried at larger sizes. The peak RSS is the subprocess's own high-water
 mark (VmHWM from /proc while it runs, ru_maxrss when it ends). Prints a
 Markdown table: case, MB, seconds, s/MB, peak MB, removed regions, and the
 characters kept.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -144,14 +148,35 @@ def _hwm_kb(pid: int) -> int:
     return 0
 
 
-def run_case(path: Path, timeout: float) -> dict[str, float] | None:
-    """Dedupe the file in a subprocess; None when it ran out of time."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+# The same through the command line: the run's time and its outputs.
+_CLI_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from pipeline.cli import main
+src, out = Path(sys.argv[1]), Path(sys.argv[2])
+t0 = time.perf_counter()
+try:
+    main(["run", str(src), "-o", str(out), "-j", "1", "-q", "--max-size", "64"])
+except SystemExit as exc:
+    if exc.code:
+        raise
+seconds = time.perf_counter() - t0
+report = json.loads((out / (src.stem + ".report.json")).read_text(encoding="utf-8"))
+print(json.dumps({
+    "seconds": seconds,
+    "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "removed": len(report["removed"]),
+    "kept": len((out / (src.stem + ".txt")).read_text(encoding="utf-8")),
+}))
+"""
+
+
+def run_case(path: Path, timeout: float, cli: bool = False) -> dict[str, float]:
+    """Dedupe the file in a subprocess; no "done" key when it ran out of time."""
+    command = [sys.executable, "-c", _CHILD, str(path)]
+    if cli:
+        command = [sys.executable, "-c", _CLI_CHILD, str(path), str(path.with_suffix(".out"))]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     start = time.monotonic()
     peak = 0
     while proc.poll() is None:
@@ -175,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 2, 4, 8], help="MB")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a run may take")
     parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES))
+    parser.add_argument("--cli", action="store_true", help="time clean-docs run -j 1")
     args = parser.parse_args(argv)
     print("| case | MB | seconds | s/MB | peak MB | removed regions | kept chars |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -183,10 +209,11 @@ def main(argv: list[str] | None = None) -> int:
             for mb in sorted(args.sizes):
                 path = Path(tmp) / f"{name}-{mb:g}.txt"
                 path.write_text(CASES[name](mb), encoding="utf-8")
-                row = run_case(path, args.timeout)
+                row = run_case(path, args.timeout, args.cli)
                 path.unlink()
-                peak = f"{row['peak_kb'] / 1024:.0f}" if row and row["peak_kb"] else "?"
-                if row is None or "done" not in row:
+                shutil.rmtree(path.with_suffix(".out"), ignore_errors=True)
+                peak = f"{row['peak_kb'] / 1024:.0f}" if row["peak_kb"] else "?"
+                if "done" not in row:
                     limit = f"> {args.timeout:g}"
                     print(f"| {name} | {mb:g} | {limit} | > {args.timeout / mb:.1f} | {peak} | | |")
                     sys.stdout.flush()
