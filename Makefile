@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch bench-speed bench-wild clean
+.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch bench-speed bench-wild bench-pathologies clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench-batch: install-test
 # copied), scored on a fixed tuned half and a held-out half; several minutes.
 bench-wild: install-test
 	$(BIN)/python bench/wild.py
+
+# Time and peak memory on texts that repeat throughout (one sentence over
+# and over, every sentence twice, a log's lines) at 1, 2, 4 and 8 MB.
+bench-pathologies: install-test
+	$(BIN)/python bench/pathologies.py
 
 # Fuzz read, clean and dedupe with the "long" hypothesis profile (10,000
 # examples per property, no deadline; several minutes). The statistics show

@@ -105,6 +105,14 @@ def _marked_document(text: str, report: dict[str, Any]) -> str:
     for start, _, _, anchor in marks:
         starts_at.setdefault(start, []).append(anchor)
     line_no = {s: i for i, s in enumerate(line_starts, start=1)}
+    # The marks open and close at points: sweeping them tells which cover
+    # each piece between two points (a scan of all marks per piece was
+    # O(n^2) for a text with a removal on every line).
+    changes: dict[int, list[tuple[str, int]]] = {}
+    for start, end, kind, _ in marks:
+        changes.setdefault(start, []).append((kind, 1))
+        changes.setdefault(end, []).append((kind, -1))
+    covering: dict[str, int] = {}
     out: list[str] = []
     ordered = sorted(points)
     for lo, hi in zip(ordered, ordered[1:], strict=False):
@@ -112,7 +120,9 @@ def _marked_document(text: str, report: dict[str, Any]) -> str:
             out.append(f'<span class="ln" id="L{line_no[lo]}">{line_no[lo]}</span>')
         for anchor in starts_at.get(lo, ()):
             out.append(f'<a id="{anchor}"></a>')
-        classes = sorted({kind for s, e, kind, _ in marks if s <= lo and hi <= e})
+        for kind, step in changes.get(lo, ()):
+            covering[kind] = covering.get(kind, 0) + step
+        classes = sorted(kind for kind, count in covering.items() if count > 0)
         chunk = escape(text[lo:hi])
         out.append(f'<span class="{" ".join(classes)}">{chunk}</span>' if classes else chunk)
     return "".join(out)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -27,6 +26,8 @@ _NUMBER = re.compile(
 )
 # Earlier occurrences kept per unit: the first and the nearest ones.
 _MAX_TWINS = 8
+# Candidate pairs (or bucket members) handled at once.
+_PAIR_BLOCK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -97,26 +98,44 @@ def _keep_some(earlier: list[int]) -> list[int]:
     return earlier[:1] + earlier[1 - _MAX_TWINS :]
 
 
-@lru_cache(maxsize=64)
-def _group_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (later, earlier) inside a sorted group of `size` members,
-    each later member with the earlier ones `_keep_some` keeps."""
-    later: list[int] = []
-    earlier: list[int] = []
-    for i in range(1, size):
-        kept = _keep_some(list(range(i)))
-        later.extend([i] * len(kept))
-        earlier.extend(kept)
-    return np.array(later, np.int64), np.array(earlier, np.int64)
+def _bucket_pairs(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (later, earlier) inside buckets: `group` gives each
+    member of a sorted array the start of its bucket. Each later member is
+    paired with the earlier ones `_keep_some` keeps: all of them up to
+    _MAX_TWINS, then the first and the _MAX_TWINS - 1 nearest. All buckets
+    at once, so a bucket of thousands costs no more than thousands of
+    small ones.
+
+    >>> later, earlier = _bucket_pairs(np.array([0, 0, 0, 0, 4, 4]))
+    >>> [(int(a), int(b)) for a, b in zip(later, earlier)]
+    [(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2), (5, 4)]
+    >>> later, earlier = _bucket_pairs(np.zeros(10, np.int64))
+    >>> [int(e) for e in earlier[later == 9]]
+    [0, 2, 3, 4, 5, 6, 7, 8]
+    """
+    member = np.arange(len(group), dtype=np.int64)
+    index = member - group  # place inside its bucket
+    counts = np.minimum(index, _MAX_TWINS)
+    later = np.repeat(member, counts)
+    # the k-th kept one of place i: k while i <= _MAX_TWINS; else the
+    # first (k = 0) and then i - _MAX_TWINS + k
+    k = np.arange(len(later), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    at = np.repeat(index, counts)
+    earlier = np.where((at > _MAX_TWINS) & (k > 0), at - _MAX_TWINS + k, k)
+    return later, np.repeat(group, counts) + earlier
 
 
-def band_pair_array(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def band_pair_array(
+    ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int, labels: np.ndarray | None = None
+) -> np.ndarray:
     """Candidate pairs as an (n, 2) array of (later, earlier), sorted, unique.
 
     Each band's rows are reduced to one 64-bit key; the (key, id) pairs of
     all bands are sorted together and the groups of equal keys paired, all
     in numpy: the candidates datasketch's MinHashLSH returns for the same
-    bands and rows (checked by the suite).
+    bands and rows (checked by the suite). Given `labels` (one an id), only
+    the pairs of equal labels are kept, dropped bucket by bucket as they are
+    made: a text of thousands of alike units holds no more than these.
     """
     if len(ids) < 2:
         return np.zeros((0, 2), np.int64)
@@ -132,24 +151,30 @@ def band_pair_array(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) ->
     flat_ids = np.tile(ids.astype(np.int64), bands)
     order = np.lexsort((flat_ids, flat_keys))
     flat_keys, flat_ids = flat_keys[order], flat_ids[order]
-    starts = np.flatnonzero(np.concatenate(([True], flat_keys[1:] != flat_keys[:-1])))
-    sizes = np.diff(np.append(starts, len(flat_keys)))
+    flat_labels = None if labels is None else np.tile(labels, bands)[order]
+    head = np.concatenate(([True], flat_keys[1:] != flat_keys[:-1]))
+    group = np.maximum.accumulate(np.where(head, np.arange(len(head)), 0))
+    # in blocks of whole buckets, so that only the pairs kept pile up
+    heads = np.flatnonzero(head)
+    cuts = np.unique(heads[np.searchsorted(heads, np.arange(0, len(head), _PAIR_BLOCK))])
     found: list[np.ndarray] = []
-    for size in np.unique(sizes[sizes >= 2]).tolist():
-        first = starts[sizes == size]
-        later, earlier = _group_pairs(size)
-        found.append(
-            np.stack(
-                (
-                    flat_ids[first[:, None] + later[None, :]].ravel(),
-                    flat_ids[first[:, None] + earlier[None, :]].ravel(),
-                ),
-                axis=1,
-            )
-        )
+    for lo, hi in zip(cuts.tolist(), [*cuts[1:].tolist(), len(head)], strict=True):
+        later, earlier = _bucket_pairs(group[lo:hi] - lo)
+        later += lo
+        earlier += lo
+        if flat_labels is not None:
+            same = flat_labels[later] == flat_labels[earlier]
+            later, earlier = later[same], earlier[same]
+        if len(later):
+            found.append(np.stack((flat_ids[later], flat_ids[earlier]), axis=1))
     if not found:
         return np.zeros((0, 2), np.int64)
-    return np.unique(np.concatenate(found), axis=0)
+    pairs = np.concatenate(found)
+    if int(pairs.max()) >= 1 << 31:
+        return np.unique(pairs, axis=0)
+    # one int64 a pair sorts and dedupes in the same (later, earlier) order
+    packed = np.unique((pairs[:, 0] << 32) | pairs[:, 1])
+    return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
 
 
 def band_pairs(ids: np.ndarray, sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
@@ -177,7 +202,6 @@ def near_matches(keyed: Keyed, settings: Settings, first: list[int]) -> list[Uni
         return []
     hashes, owners = unit_shingles(keyed, eligible, settings.shingle_cjk, settings.shingle_latin)
     ids, sigs = signatures(hashes, owners, settings.num_perm, settings.seed)
-    row_of = {int(u): r for r, u in enumerate(ids)}
     out: list[UnitMatch] = []
     # Each unit's key and figures, once: a repetitive text pairs a unit with
     # hundreds of others.
@@ -192,22 +216,29 @@ def near_matches(keyed: Keyed, settings: Settings, first: list[int]) -> list[Uni
             figures[unit] = numbers(keys[unit])
         return keys[unit]
 
-    found = band_pair_array(ids, sigs, settings.lsh_bands, settings.lsh_rows)
+    # A near match needs the same figures: candidates whose figures differ
+    # (a log's lines, a table's rows) are dropped as they are made (those
+    # whose figures only hash alike are compared below).
+    for unit in ids.tolist():
+        key_of(unit)
+    fig_hash = np.array([hash(tuple(figures[u])) for u in ids.tolist()], np.int64)
+    found = band_pair_array(ids, sigs, settings.lsh_bands, settings.lsh_rows, fig_hash)
     if not len(found):
         return out
-    pairs = [(int(a), int(b)) for a, b in found.tolist()]
-    # Equal band keys can collide on unequal rows: compare the rows, all
-    # pairs at once.
-    rows_l = np.array([row_of[later] for later, _ in pairs])
-    rows_e = np.array([row_of[earlier] for _, earlier in pairs])
+    unit_row = np.full(len(keyed.units), -1, np.int64)
+    unit_row[ids] = np.arange(len(ids))
+    rows_l, rows_e = unit_row[found[:, 0]], unit_row[found[:, 1]]
+    # Equal band keys can collide on unequal rows: compare the rows, many
+    # pairs at once (in blocks, so memory stays bounded).
     span = settings.lsh_bands * settings.lsh_rows
-    same = (sigs[rows_l, :span] == sigs[rows_e, :span]).reshape(
-        len(pairs), settings.lsh_bands, settings.lsh_rows
-    )
-    banded = same.all(axis=2).any(axis=1).tolist()
-    for (later, earlier), ok in zip(pairs, banded, strict=True):
-        if not ok:
-            continue
+    banded = np.zeros(len(found), bool)
+    for lo in range(0, len(found), _PAIR_BLOCK):
+        hi = lo + _PAIR_BLOCK
+        same = (sigs[rows_l[lo:hi], :span] == sigs[rows_e[lo:hi], :span]).reshape(
+            -1, settings.lsh_bands, settings.lsh_rows
+        )
+        banded[lo:hi] = same.all(axis=2).any(axis=1)
+    for later, earlier in found[banded].tolist():
         a, b = key_of(earlier), key_of(later)
         if a == b or figures[earlier] != figures[later]:
             continue

@@ -16,6 +16,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +28,7 @@ from pipeline.match import UnitMatch, numbers, similarity, stutters
 from pipeline.model import Repeat, Span
 from pipeline.segment import Keyed, fold  # noqa: F401 (fold: doctests)
 from pipeline.settings import Settings
+from pipeline.spans import SpanSet, Successors
 
 # Small (typo-sized) differences a copy must show per larger one before the
 # larger ones count as noise too.
@@ -329,22 +332,52 @@ def rotate_past_sentence_end(ks: str, run: Run, starts_line: bool = False) -> Ru
 
 
 class _Accepted:
-    """The runs `extend` has accepted so far, with their copy-side ranges in
-    arrays: each new run asks which of them surround or overlap it, and a
-    long text has thousands."""
+    """The runs `extend` has accepted so far: each new run asks which of
+    them surround or overlap it, and a long text has thousands.
+
+    While the accepted copy-side ranges are disjoint (as they are but for
+    rare slides past a neighbour), they are kept sorted and each question
+    is a bisection; after that, every range is scanned in numpy.
+    """
 
     def __init__(self, capacity: int) -> None:
         self.runs: list[Run] = []
         self.starts = np.empty(capacity, dtype=np.int64)
         self.ends = np.empty(capacity, dtype=np.int64)
+        self.disjoint = True
+        # in order of start (and so of end): start, end, index in self.runs
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._index: list[int] = []
 
     def add(self, run: Run) -> None:
         n = len(self.runs)
         self.starts[n], self.ends[n] = run.b_start, run.b_end
         self.runs.append(run)
+        if not self.disjoint:
+            return
+        k = bisect_left(self._starts, run.b_start)
+        if (
+            run.b_end <= run.b_start
+            or (k > 0 and self._ends[k - 1] > run.b_start)
+            or (k < len(self._starts) and self._starts[k] < run.b_end)
+        ):
+            self.disjoint = False
+            return
+        self._starts.insert(k, run.b_start)
+        self._ends.insert(k, run.b_end)
+        self._index.insert(k, n)
 
     def neighbours(self, run: Run, size: int) -> tuple[int, int]:
         """Where the accepted runs around `run` leave it room: (floor, ceiling)."""
+        if self.disjoint:
+            # the furthest end at or before b_start, the first start at or
+            # after b_end (ends ascend with starts)
+            k = bisect_right(self._ends, run.b_start)
+            j = bisect_left(self._starts, run.b_end)
+            floor = self._ends[k - 1] if k else 0
+            ceil = self._starts[j] if j < len(self._starts) else size
+            return floor, ceil
         n = len(self.runs)
         starts, ends = self.starts[:n], self.ends[:n]
         below = ends[ends <= run.b_start]
@@ -357,8 +390,15 @@ class _Accepted:
         """The part of a run that no accepted run covers (its longest side)."""
         n = len(self.runs)
         b_start, b_end = run.b_start, run.b_end
-        hits = np.flatnonzero((self.ends[:n] > b_start) & (self.starts[:n] < b_end))
-        for k in hits.tolist():
+        if self.disjoint:
+            # those ending after b_start and starting before b_end, taken in
+            # the order they were accepted
+            lo = bisect_right(self._ends, b_start)
+            hi = bisect_left(self._starts, b_end)
+            hits = sorted(self._index[lo:hi])
+        else:
+            hits = np.flatnonzero((self.ends[:n] > b_start) & (self.starts[:n] < b_end)).tolist()
+        for k in hits:
             other = self.runs[k]
             if other.b_end <= b_start or other.b_start >= b_end:
                 continue
@@ -605,8 +645,11 @@ def replaced_words(text: str, pos: np.ndarray, ks: str, run: Run) -> list[str]:
     return out
 
 
-def _adjacent(ks: str, run: Run, removed: list[tuple[int, int]]) -> bool:
+def _adjacent(ks: str, run: Run, removed: SpanSet) -> bool:
     """True when only white space or removed text lies between twin and run."""
+    if removed.ordered:
+        # (the key holds no white space: removed text must fill the stretch)
+        return removed.covers(run.a_end, run.b_start)
     at = run.a_end
     for start, end in removed:
         if end <= at or start >= run.b_start:
@@ -693,7 +736,8 @@ def _follows(ks: str, run: Run, removed: list[Run]) -> bool:
     if not removed:
         return False
     last = removed[-1]
-    return ks[last.b_end : run.b_start].strip() == "" and (
+    # (the key holds no white space: nothing may lie between them)
+    return run.b_start <= last.b_end and (
         abs(run.a_start - last.a_end) <= _GROUP_DRIFT
         or abs(run.a_start - last.a_start) <= _GROUP_DRIFT
     )
@@ -711,11 +755,12 @@ def merge_runs(ks: str, chained: list[Run], extra: list[Run]) -> list[Run]:
 
     # Where stutters tile a chained run with twins no later than its own,
     # they say the same more precisely (each copy against the first one).
+    by_start = sorted(extra, key=lambda e: e.b_start)
+    starts = [e.b_start for e in by_start]
+
     def tiled(run: Run) -> bool:
-        inside = sorted(
-            (e for e in extra if run.b_start <= e.b_start and e.b_end <= run.b_end),
-            key=lambda e: e.b_start,
-        )
+        lo, hi = bisect_left(starts, run.b_start), bisect_right(starts, run.b_end)
+        inside = [e for e in by_start[lo:hi] if e.b_end <= run.b_end]
         at = run.b_start
         for e in inside:
             if e.b_start > at or e.a_start > run.a_start:
@@ -890,6 +935,7 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
     whose twin lies inside the group so far starts a group of its own.
     """
     groups: list[list[tuple[Run, float, str]]] = []
+    spans = SpanSet()  # the copy-side ranges of the last group
     for item in verified:
         run, _, reason = item
         prev = groups[-1][-1][0] if groups else None
@@ -897,18 +943,17 @@ def _groups(ks: str, verified: list[tuple[Run, float, str]]) -> list[list[tuple[
             prev is not None
             and not reason
             and not groups[-1][-1][2]
-            and not ks[prev.b_end : run.b_start].strip()
+            and run.b_start <= prev.b_end  # (the key holds no white space)
             # the same copy: its twin goes on where the last one stopped
             and abs((run.b_start - run.a_start) - (prev.b_start - prev.a_start)) <= _GROUP_DRIFT
             # (by more than the drift that typos cause at the seam)
-            and not any(
-                min(run.a_end, other.b_end) - max(run.a_start, other.b_start) > _GROUP_DRIFT
-                for other, _, _ in groups[-1]
-            )
+            and not _overlaps_beyond_drift(spans, run.a_start, run.a_end)
         ):
             groups[-1].append(item)
         else:
             groups.append([item])
+            spans = SpanSet()
+        spans.append((run.b_start, run.b_end))
     return groups
 
 
@@ -979,8 +1024,9 @@ def _reach_out(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str
             continue
         # A character doubled at the seam of two copies ("…patience!
         # CCHAPTER 32") belongs to the later copy.
-        seam = ks[run.a_end : run.b_start]
-        if 0 < len(seam) <= 2 and seam in (
+        # (sliced only when short: a twin far back would copy all between)
+        seam = ks[run.a_end : run.b_start] if 0 < run.b_start - run.a_end <= 2 else ""
+        if seam and seam in (
             ks[run.b_start : run.b_start + len(seam)],
             ks[run.a_end - len(seam) : run.a_end],
         ):
@@ -1055,6 +1101,39 @@ def _bridge(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str]])
     return out
 
 
+def _twins_free(group: list[tuple[Run, float, str]], removed: SpanSet) -> int:
+    """How many runs open the group before one whose twin overlaps text
+    already removed or a run of the group before it.
+
+    Typos at the seam of a copy found in two pieces can let the second
+    piece's twin run a few characters into the first piece: that twin is
+    cut to end where the first piece begins (the group is changed in place).
+    """
+    own = SpanSet()
+    for k, (run, sim, why) in enumerate(group):
+        if k:
+            seam = [
+                s
+                for taken in (removed, own)
+                for s in taken.starts_within(run.a_end - _GROUP_DRIFT, run.a_end)
+                if run.a_start < s
+            ]
+            if seam:
+                run = dataclasses.replace(run, a_end=min(seam))
+                group[k] = (run, sim, why)
+        if removed.overlaps(run.a_start, run.a_end) or own.overlaps(run.a_start, run.a_end):
+            return k
+        own.append((run.b_start, run.b_end))
+    return len(group)
+
+
+def _overlaps_beyond_drift(spans: SpanSet, lo: int, hi: int) -> bool:
+    """True when [lo, hi) shares more than the seam drift with a range."""
+    if not spans.overlaps(lo + _GROUP_DRIFT, hi - _GROUP_DRIFT):
+        return False  # (a necessary condition, asked by bisection)
+    return any(min(hi, e) - max(lo, s) > _GROUP_DRIFT for s, e in spans)
+
+
 def decide(text: str, keyed: Keyed, runs: list[Run], settings: Settings) -> list[Decided]:
     """Verify each run against its twin and say whether it goes.
 
@@ -1084,7 +1163,7 @@ def decide(text: str, keyed: Keyed, runs: list[Run], settings: Settings) -> list
             if inner is not None:
                 run, (sim, reason) = inner, check(inner)
         verified.append((run, sim, reason))
-    removed_spans: list[tuple[int, int]] = []
+    removed_spans = SpanSet()
     removed_runs: list[Run] = []
     removed_rules: list[str] = []
     out: list[Decided] = []
@@ -1097,20 +1176,7 @@ def decide(text: str, keyed: Keyed, runs: list[Run], settings: Settings) -> list
             continue
         # A twin inside text already removed (or inside this very paste)
         # cannot vouch for the run: it ends the group there.
-        taken = list(removed_spans)
-        cut = len(group)
-        for k, (run, sim, why) in enumerate(group):
-            # typos at the seam of a copy found in two pieces can let the
-            # second piece's twin run a few characters into the first piece:
-            # that twin ends where the first piece begins
-            seam = [s for s, e in taken if run.a_start < s < run.a_end <= s + _GROUP_DRIFT]
-            if seam and k:
-                run = dataclasses.replace(run, a_end=min(seam))
-                group[k] = (run, sim, why)
-            if any(s < run.a_end and run.a_start < e for s, e in taken):
-                cut = k
-                break
-            taken.append((run.b_start, run.b_end))
+        cut = _twins_free(group, removed_spans)
         head, tail = group[:cut], group[cut:]
         twin_gone = policy.Verdict(policy.RULE["K1"])
         out.extend((run, sim, False, twin_gone) for run, sim, _ in tail)
@@ -1231,6 +1297,30 @@ def _event(
     )
 
 
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def _blank_to(text: str, i: int) -> bool:
+    """not text[:i].strip(), without copying text[:i] (asked once a removal).
+
+    >>> _blank_to(" \\n a", 3), _blank_to(" \\n a", 4)
+    (True, False)
+    """
+    return _LEADING_SPACE.match(text).end() >= min(i, len(text))
+
+
+def _blank_from(text: str, i: int) -> bool:
+    """not text[i:].strip(), without copying text[i:] (asked once a removal).
+
+    >>> _blank_from("a \\n", 1), _blank_from("a \\n", 0)
+    (True, False)
+    """
+    end = len(text)
+    while end > i and text[end - 1].isspace():
+        end -= 1
+    return end <= i
+
+
 def _line_start(text: str, i: int) -> int:
     return text.rfind("\n", 0, i) + 1
 
@@ -1329,7 +1419,7 @@ def snap(
     if not at_line_start:
         # Cut inside a line: the line keeps its break; blank lines left
         # after the copy at the very end of the text go with it.
-        if not text[le:].strip() and le < len(text) - 1:
+        if _blank_from(text, le) and le < len(text) - 1:
             return start, len(text) - 1
         return start, le
     end = min(le + 1, len(text), ceil)
@@ -1379,12 +1469,12 @@ def _fit_line_edges(
     first characters stops the alignment short of the line start).
     """
     ks, pos = keyed.key_str(), keyed.pos
-    removed = [run.b_start for run, _, gone, _ in decided if gone]
-    spans = [(run.b_start, run.b_end) for run, _, gone, _ in decided if gone]
+    removed = Successors(run.b_start for run, _, gone, _ in decided if gone)
+    spans = SpanSet((run.b_start, run.b_end) for run, _, gone, _ in decided if gone)
 
     def clear(lo: int, hi: int) -> bool:
         # a twin must stay clear of every removal
-        return not any(s < hi and lo < e for s, e in spans)
+        return not spans.overlaps(lo, hi)
 
     def key_at(i: int) -> int:
         return int(np.searchsorted(pos, i))
@@ -1393,8 +1483,8 @@ def _fit_line_edges(
     floor = 0
     for run, sim, gone, reason in decided:
         if gone:
-            later = [b for b in removed if b > run.b_start]
-            ceil = later[0] if later else len(ks)
+            later = removed.first_after(run.b_start)
+            ceil = len(ks) if later is None else later
             b0, a0, b1, a1 = run.b_start, run.a_start, run.b_end, run.a_end
             b_ls = key_at(_line_start(text, int(pos[b0])))
             a_ls = key_at(_line_start(text, int(pos[a0])))
@@ -1439,13 +1529,13 @@ def resolve(
     repeats: list[Repeat] = []
     floor = 0
     line_open = False  # the last removal began a line and ends at floor
-    removed_runs = [r for r, _, removed, _ in decided if removed]
+    removed_starts = Successors(r.b_start for r, _, removed, _ in decided if removed)
     for run, sim, removed, reason in decided:
         b = Span(int(pos[run.b_start]), int(pos[run.b_end - 1]) + 1)
         a = Span(int(pos[run.a_start]), int(pos[run.a_end - 1]) + 1)
         if removed:
-            later = [r for r in removed_runs if r.b_start > run.b_start]
-            ceil = int(pos[later[0].b_start]) if later else len(text)
+            later = removed_starts.first_after(run.b_start)
+            ceil = len(text) if later is None else int(pos[later])
             # A twin that starts inside a line (a paragraph's tail pasted
             # again as the next paragraph) has no blank lines of its own:
             # its copy takes none either, only its own text.
@@ -1455,7 +1545,7 @@ def resolve(
             if not text[max(floor, a.end) : b.start].strip():
                 after_twin = 0 if tail_paste else _blank_lines_below(text, a.end)
                 trail = max(0, after_twin - lead)
-            on_top = not text[: a.start].strip()
+            on_top = _blank_to(text, a.start)
             continues = line_open and b.start == floor
             start, end = snap(
                 text, b.start, b.end, max(floor, a.end), ceil, lead, trail, continues, on_top

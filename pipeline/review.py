@@ -62,9 +62,9 @@ def accept_entry(finding_id: str, path: str, line: int, reason: str) -> str:
     return f"{finding_id}  # {path}:{line} {reason}"
 
 
-def apply_accepted(text: str, repeats: tuple[Repeat, ...], accepted: Iterable[str]) -> tuple[
-    Repeat, ...
-]:
+def apply_accepted(
+    text: str, repeats: tuple[Repeat, ...], accepted: Iterable[str]
+) -> tuple[Repeat, ...]:
     """Findings whose id is accepted become removals (rule R4) when that is
     safe: the finding overlaps no removal nor any removal's twin, and its
     own twin is kept text.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -133,7 +133,15 @@ class Keyed:
     units: tuple[tuple[int, int], ...]
 
     def key_str(self, start: int = 0, end: int | None = None) -> str:
+        if start == 0 and end is None:
+            return self._whole_key
         return self.key[start:end].tobytes().decode("utf-32-le")
+
+    @cached_property
+    def _whole_key(self) -> str:
+        # decoded once: the stages ask for the whole key again and again
+        # (resolve once per stutter)
+        return self.key.tobytes().decode("utf-32-le")
 
 
 def fold(text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -58,10 +58,23 @@ def test_readme_lists_every_rule_as_the_code_says() -> None:
         ({"gap": None}, "far-repeat"),
         ({"gap": None, "chars": 4000, "distinct_chars": 4000}, "far-repeat"),
         ({"gap": "\n", "chars": 4000, "distinct_chars": 4000}, "whole-copy"),
-        ({"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 2}, "author-edit"),
-        ({"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 40}, "whole-copy"),
         (
-            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 40, "systematic": True},
+            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 2},
+            "author-edit",
+        ),
+        (
+            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 40},
+            "whole-copy",
+        ),
+        (
+            {
+                "gap": "\n",
+                "chars": 4000,
+                "distinct_chars": 4000,
+                "exact": False,
+                "edits": 40,
+                "systematic": True,
+            },
             "author-edit",
         ),
     ],
