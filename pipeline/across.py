@@ -80,15 +80,15 @@ def unit_pairs(text: str, settings: Settings) -> Pairs:
 
 
 def _pieces(result: Result) -> list[tuple[int, int, int]]:
-    from pipeline.resolve import kept_map
+    from pipeline.spanmap import kept_map
 
     return kept_map(result.cleaned.text, result.repeats)[1]
 
 
 def _to_cleaned(pieces: list[tuple[int, int, int]], span: Span) -> Span:
-    from pipeline.resolve import _map_span
+    from pipeline.spanmap import map_span
 
-    return _map_span(pieces, span)
+    return map_span(pieces, span)
 
 
 # lengths and counts as the postings store them (uint16)

@@ -12,10 +12,11 @@ from pipeline.match import match_units
 from pipeline.model import Repeat, Result, Source
 from pipeline.policy import RULE
 from pipeline.read import read_file
-from pipeline.resolve import compose, kept_map, resolve
+from pipeline.resolve import resolve
 from pipeline.review import apply_accepted
 from pipeline.segment import segment
 from pipeline.settings import Settings
+from pipeline.spanmap import compose, kept_map
 from pipeline.verify import verify
 
 _MAX_PASSES = 8

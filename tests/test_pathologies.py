@@ -75,7 +75,7 @@ def _spans(rng: random.Random, ordered: bool) -> list[tuple[int, int]]:
 
 
 def _walk_covers(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
-    """resolve._adjacent's walk, on spans in order of start."""
+    """runs._adjacent's walk, on spans in order of start."""
     at = lo
     for start, end in spans:
         if end <= at or start >= hi:
