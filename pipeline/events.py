@@ -19,6 +19,16 @@ from pipeline.settings import Settings
 from pipeline.spans import SpanSet
 from pipeline.textlines import end_of_line, line_above, start_of_line
 
+# How far a twin may run into the copy before it (typos at the seam of a
+# copy found in two pieces); a sentence said again and again overlaps its
+# twin by all of itself.
+_SEAM_DRIFT = 16
+# How far after its twin a copy may start and still be "right after" it.
+_GAP_LOOK = 1000
+# Characters of its twin's end that a noisy copy's run may miss (a typo in
+# the copy's last words) and still follow its twin.
+_TWIN_TAIL_SLACK = 8
+
 # A run, its similarity to its twin, and why it is not a copy ("" when it is).
 Verified = tuple[Run, float, str]
 # A run, its similarity, whether it goes, and the policy's verdict on it.
@@ -322,7 +332,7 @@ def twins_free(group: list[Verified], removed: SpanSet) -> int:
             seam = [
                 s
                 for taken in (removed, own)
-                for s in taken.starts_within(run.a_end - GROUP_DRIFT, run.a_end)
+                for s in taken.starts_within(run.a_end - _SEAM_DRIFT, run.a_end)
                 if run.a_start < s
             ]
             if seam:
@@ -336,9 +346,9 @@ def twins_free(group: list[Verified], removed: SpanSet) -> int:
 
 def _overlaps_beyond_drift(spans: SpanSet, lo: int, hi: int) -> bool:
     """True when [lo, hi) shares more than the seam drift with a range."""
-    if not spans.overlaps(lo + GROUP_DRIFT, hi - GROUP_DRIFT):
+    if not spans.overlaps(lo + _SEAM_DRIFT, hi - _SEAM_DRIFT):
         return False  # (a necessary condition, asked by bisection)
-    return any(min(hi, e) - max(lo, s) > GROUP_DRIFT for s, e in spans)
+    return any(min(hi, e) - max(lo, s) > _SEAM_DRIFT for s, e in spans)
 
 
 def far_repeat(
@@ -413,8 +423,15 @@ def describe_event(
     a0, a1 = int(pos[first.a_start]), int(pos[last.a_end - 1]) + 1
     # pasted right after its twin, or right after the removal it continues
     prev_end = int(pos[removed_runs[-1].b_end - 1]) + 1 if follows else a1
-    between = text[prev_end:b0] if prev_end <= b0 else None
+    # (sliced only when short: a twin far back would copy all between)
+    between = text[prev_end:b0] if 0 <= b0 - prev_end <= _GAP_LOOK else None
     gap = between if between is not None and not between.strip() else None
+    if gap is None and between is not None and changes and not follows:
+        # A noisy copy's run may miss its twin's last few characters (a
+        # typo in the copy's last words): it still follows its twin.
+        words = between.rstrip()
+        if len("".join(words.split())) <= _TWIN_TAIL_SLACK:
+            gap = between[len(words) :]
     a_line = start_of_line(text, a0)
     twin_starts_paragraph = not text[a_line:a0].strip() and (
         a_line == 0 or not text[start_of_line(text, a_line - 1) : a_line].strip()

@@ -189,7 +189,7 @@ def judge(event: Event, settings: Settings) -> Verdict:
     if adjacent and not event.exact:
         return Verdict(RULE["K2"], "a paste right after its twin is removed only when exact")
     if adjacent:
-        if structured(event.copy_lines) or structured(event.twin_lines):
+        if _mostly_structured(event.copy_lines) or _mostly_structured(event.twin_lines):
             return Verdict(RULE["K3"])
         if not (clean_start(event.before, event.copy) and clean_end(event.copy, event.after)):
             return Verdict(RULE["K4"])
@@ -255,20 +255,30 @@ def whole_copy(event: Event, settings: Settings) -> bool:
 
     >>> copy = "Report.\\n" * 40
     >>> e = Event(280, 300, "\\n", False, copy, "", "", copy, copy, True, "")
-    >>> glued = dataclasses.replace(e, gap=" ", before="and the")
-    >>> whole_copy(e, Settings()), whole_copy(glued, Settings())
-    (True, False)
+    >>> glued = dataclasses.replace(e, gap=" ", before="and the", twin_starts_paragraph=False)
+    >>> onto_own_end = dataclasses.replace(glued, twin_starts_paragraph=True)
+    >>> [whole_copy(event, Settings()) for event in (e, glued, onto_own_end)]
+    [True, False, True]
     """
-    # the copy starts a line, or is glued onto the twin's last sentence
+    # the copy starts a line, or is glued onto the twin's last sentence, or
+    # starts where its twin starts a paragraph (the document glued onto its
+    # own end: "...last words.First words...")
     starts = (
         event.follows_removal
         or (event.gap is not None and "\n" in event.gap)
         or clean_start(event.before, event.copy)
+        or event.twin_starts_paragraph
     )
     ends_line = not event.after.split("\n", 1)[0].strip()
+    # the document starts a paragraph: a twin that starts inside one is a
+    # sentence said again and again, however much of a short text it is
+    twin_is_document = (event.twin_starts_paragraph or event.follows_removal) and not _periodic(
+        event.twin_text
+    )
     return (
         starts
         and ends_line
+        and twin_is_document
         and (
             event.chars >= settings.min_whole_copy_chars
             and event.chars >= settings.whole_copy_share * event.distinct_chars
@@ -279,15 +289,30 @@ def whole_copy(event: Event, settings: Settings) -> bool:
     )
 
 
+def _periodic(text: str) -> bool:
+    """True when the text is one piece said over and over (white space
+    aside): a refrain or a sentence repeated for emphasis, not a document.
+
+    >>> _periodic("Of course we should. Of course we should."), _periodic("A b. A c.")
+    (True, False)
+    """
+    key = "".join(text.split())
+    return bool(key) and (key + key).find(key, 1) < len(key)
+
+
 def _mostly_structured(text: str) -> bool:
-    """True when most lines are table rows, code, list items or similar.
+    """True when most of the text, by characters, is laid out as rows or
+    lines: table rows, code, list items, CSV, verse. A report's title and
+    numbered headings above its paragraphs do not make it a table.
 
     >>> _mostly_structured("a | b\\nc | d\\nprose here.")
     True
+    >>> _mostly_structured("Annual Report\\n1. Plans\\n" + "The council met and agreed. " * 9)
+    False
     """
-    lines = [line for line in text.splitlines() if line.strip()]
-    rows = sum(1 for line in lines if _STRUCTURE.search(line) or _csv_row(line))
-    return 2 * rows > len(lines) or _verse(lines)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    rows = sum(len(line) for line in lines if _STRUCTURE.search(line) or _csv_row(line))
+    return 2 * rows > sum(len(line) for line in lines) or _verse(lines)
 
 
 # A near copy of most of the document is noise (typos, damage) when its
@@ -325,11 +350,19 @@ def structured(text: str) -> bool:
 
 def _verse(lines: list[str]) -> bool:
     """True for lines broken after a few words: verse, lists, short rows.
-    Prose wraps at 60-80 columns, or runs one paragraph a line."""
+    Prose wraps at 60-80 columns, or runs one paragraph a line: a line
+    longer than any wrap (the last one included) is prose.
+
+    >>> _verse(["Row, row, row your boat", "Gently down the stream,"])
+    True
+    >>> _verse(["Annual Report", "1. Plans", "The council met and agreed. " * 9])
+    False
+    """
     if len(lines) < 2:
         return False
     widths = sorted(display_width(line.strip()) for line in lines[:-1])
-    return widths[len(widths) // 2] < 50 and widths[-1] <= _WRAP_COLUMNS
+    longest = max(widths[-1], display_width(lines[-1].strip()))
+    return widths[len(widths) // 2] < 50 and longest <= _WRAP_COLUMNS
 
 
 def _csv_row(line: str) -> bool:

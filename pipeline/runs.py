@@ -170,15 +170,18 @@ def _equal_blocks(a: str, b: str) -> list[tuple[int, int, int, int]]:
     ]
 
 
-def _edge_cut(a_part: str, b_part: str) -> tuple[int, int]:
+def _edge_cut(a_part: str, b_part: str, at_start: bool = True) -> tuple[int, int]:
     """How far an edge moves over the stretch before solid agreement.
 
     A short stretch that both sides have, nearly alike (a typo at the edge),
     stays inside the run; characters only the copy has are glued-on text
-    and are cut off; characters only the twin has are the copy's loss.
+    and are cut off, also when they come before (after, at an end) a
+    character both have; characters only the twin has are the copy's loss.
 
     >>> _edge_cut("the", "thx"), _edge_cut("", "glued"), _edge_cut("ab", "")
     ((0, 0), (0, 5), (2, 0))
+    >>> _edge_cut("#中", "止.#"), _edge_cut("a.", "a.#x", at_start=False)
+    ((0, 2), (0, 2))
     """
     from rapidfuzz.distance import Indel
 
@@ -189,6 +192,11 @@ def _edge_cut(a_part: str, b_part: str) -> tuple[int, int]:
         and abs(len(a_part) - len(b_part)) <= 2
         and Indel.distance(a_part, b_part) <= 4
     ):
+        ops = [op for op in Indel.opcodes(a_part, b_part)]
+        if not at_start:
+            ops.reverse()
+        if len(ops) >= 2 and ops[0].tag == "insert" and ops[1].tag == "equal":
+            return 0, ops[0].dest_end - ops[0].dest_start
         return 0, 0
     return len(a_part), len(b_part)
 
@@ -237,7 +245,7 @@ def trim(ks: str, run: Run) -> Run | None:
         last = next((blk for blk in reversed(tail) if blk[1] - blk[0] >= _EDGE_AGREE), None)
         if last is None:
             return None
-        da, db = _edge_cut(ks[lo_a + last[1] : a1], ks[lo_b + last[3] : b1])
+        da, db = _edge_cut(ks[lo_a + last[1] : a1], ks[lo_b + last[3] : b1], at_start=False)
         a_end, b_end = a1 - da, b1 - db
     if a_end <= a_start or b_end <= b_start:
         return None
@@ -431,7 +439,7 @@ def _reach_out(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str
             # Typos that add or drop characters move the diagonal a little.
             for grown in (wider, *_realigned_heads(ks, wider, lowest)):
                 if not check(grown)[1]:
-                    run = grown
+                    run = _agreeing_start(ks, grown, check)
                     break
         nxt = runs[index + 1] if index + 1 < len(runs) else None
         ceils = [nxt.b_start if nxt else len(ks)]
@@ -460,6 +468,18 @@ def _reach_out(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str
                 break
         out.append(run)
     return out
+
+
+def _agreeing_start(ks: str, run: Run, check: Callable[[Run], tuple[float, str]]) -> Run:
+    """A run carried back along its diagonal over a stretch with typos may
+    start a few characters before its copy does (a typo in the copy's first
+    words moves the diagonal): its start is cut back to where it agrees
+    with its twin's, when what is left is still a copy."""
+    trimmed = trim(ks, run)
+    if trimmed is None or trimmed.b_start <= run.b_start:
+        return run
+    head = Run(trimmed.b_start, run.b_end, trimmed.a_start, run.a_end, run.units)
+    return run if check(head)[1] else head
 
 
 def bridge_runs(ks: str, runs: list[Run], check: Callable[[Run], tuple[float, str]]) -> list[Run]:

@@ -57,13 +57,20 @@ def test_readme_lists_every_rule_as_the_code_says() -> None:
         ({"twin_starts_paragraph": True, "chars": 90}, "paste-at-paragraph"),
         ({"gap": None}, "far-repeat"),
         ({"gap": None, "chars": 4000, "distinct_chars": 4000}, "far-repeat"),
-        ({"gap": "\n", "chars": 4000, "distinct_chars": 4000}, "whole-copy"),
         (
-            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 2},
+            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "twin_starts_paragraph": True},
+            "whole-copy",
+        ),
+        # most of the text again, but its twin starts inside a paragraph
+        ({"gap": "\n", "chars": 4000, "distinct_chars": 4000}, "said-again"),
+        (
+            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 2}
+            | {"twin_starts_paragraph": True},
             "author-edit",
         ),
         (
-            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 40},
+            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 40}
+            | {"twin_starts_paragraph": True},
             "whole-copy",
         ),
         (
@@ -71,6 +78,7 @@ def test_readme_lists_every_rule_as_the_code_says() -> None:
                 "gap": "\n",
                 "chars": 4000,
                 "distinct_chars": 4000,
+                "twin_starts_paragraph": True,
                 "exact": False,
                 "edits": 40,
                 "systematic": True,
