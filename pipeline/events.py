@@ -12,8 +12,9 @@ from collections.abc import Callable
 import numpy as np
 
 from pipeline import policy
+from pipeline.bridge import SPOILED_PIECE, realign
 from pipeline.match import numbers, similarity
-from pipeline.runs import GROUP_DRIFT, NOISE_PER_EDIT, NOISE_PER_FIGURE, Run, realign
+from pipeline.runs import GROUP_DRIFT, NOISE_PER_EDIT, NOISE_PER_FIGURE, Run
 from pipeline.segment import Keyed
 from pipeline.settings import Settings
 from pipeline.spans import SpanSet
@@ -292,8 +293,10 @@ def group_runs(ks: str, verified: list[Verified]) -> list[list[Verified]]:
     """Consecutive verified runs with nothing but white space between them.
 
     A pasted copy may come out of chaining as several runs (a unit spoiled
-    by typos breaks the chain); together they are one paste event. A run
-    whose twin lies inside the group so far starts a group of its own.
+    by typos breaks the chain); together they are one paste event. A short
+    piece too spoiled to pass on its own, between two pieces of the copy on
+    its diagonal, is part of it (its differences count as the event's). A
+    run whose twin lies inside the group so far starts a group of its own.
     """
     groups: list[list[Verified]] = []
     spans = SpanSet()  # the copy-side ranges of the last group
@@ -302,8 +305,8 @@ def group_runs(ks: str, verified: list[Verified]) -> list[list[Verified]]:
         prev = groups[-1][-1][0] if groups else None
         if (
             prev is not None
-            and not reason
-            and not groups[-1][-1][2]
+            and (not reason or _spoiled_piece(item))
+            and not groups[-1][0][2]
             and run.b_start <= prev.b_end  # (the key holds no white space)
             # the same copy: its twin goes on where the last one stopped
             and abs((run.b_start - run.a_start) - (prev.b_start - prev.a_start)) <= GROUP_DRIFT
@@ -312,10 +315,30 @@ def group_runs(ks: str, verified: list[Verified]) -> list[list[Verified]]:
         ):
             groups[-1].append(item)
         else:
+            _split_spoiled_tail(groups)
             groups.append([item])
             spans = SpanSet()
         spans.append((run.b_start, run.b_end))
+    _split_spoiled_tail(groups)
     return groups
+
+
+def _spoiled_piece(item: Verified) -> bool:
+    run, _, reason = item
+    return reason.startswith("similarity") and run.b_end - run.b_start <= SPOILED_PIECE
+
+
+def _split_spoiled_tail(groups: list[list[Verified]]) -> None:
+    """A spoiled piece belongs to a copy only between two of its pieces: at
+    the group's end it is a group of its own again."""
+    if not groups:
+        return
+    group = groups[-1]
+    cut = len(group)
+    while cut > 1 and group[cut - 1][2]:
+        cut -= 1
+    if cut < len(group):
+        groups[-1:] = [group[:cut]] + [[item] for item in group[cut:]]
 
 
 def twins_free(group: list[Verified], removed: SpanSet) -> int:

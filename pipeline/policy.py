@@ -166,8 +166,8 @@ class Verdict:
 def judge(event: Event, settings: Settings) -> Verdict:
     """The verdict on one repeat event: the first rule of the table that holds.
 
-    >>> text = "The whole report. " * 20
-    >>> e = Event(300, 300, "\\n", False, text, "\\n", "", text, text, True, "")
+    >>> text = " ".join(f"Item {i} of the report." for i in range(20))
+    >>> e = Event(300, 300, "\\n", False, text, "\\n", "", text, text, True, "", twin_text=text)
     >>> judge(e, Settings()).rule.name
     'whole-copy'
     >>> e = Event(30, 900, "\\n\\n", False, "Thank you.", "\\n\\n", "\\n", "Thank you.",
@@ -253,8 +253,8 @@ def whole_copy(event: Event, settings: Settings) -> bool:
     """True when the copy is most of the document, in whole lines, right
     after its twin: the document (with its header) pasted again.
 
-    >>> copy = "Report.\\n" * 40
-    >>> e = Event(280, 300, "\\n", False, copy, "", "", copy, copy, True, "")
+    >>> copy = "".join(f"Report line {i}.\\n" for i in range(20))
+    >>> e = Event(280, 300, "\\n", False, copy, "", "", copy, copy, True, "", twin_text=copy)
     >>> glued = dataclasses.replace(e, gap=" ", before="and the", twin_starts_paragraph=False)
     >>> onto_own_end = dataclasses.replace(glued, twin_starts_paragraph=True)
     >>> [whole_copy(event, Settings()) for event in (e, glued, onto_own_end)]
@@ -275,6 +275,9 @@ def whole_copy(event: Event, settings: Settings) -> bool:
     twin_is_document = (event.twin_starts_paragraph or event.follows_removal) and not _periodic(
         event.twin_text
     )
+    # what was pasted is a document's worth of text, and the copy is a few
+    # of it: one line said on every line of a log is not a document pasted
+    twin_chars = len("".join(event.twin_text.split()))
     return (
         starts
         and ends_line
@@ -282,6 +285,8 @@ def whole_copy(event: Event, settings: Settings) -> bool:
         and (
             event.chars >= settings.min_whole_copy_chars
             and event.chars >= settings.whole_copy_share * event.distinct_chars
+            and twin_chars >= settings.min_whole_copy_chars
+            and event.chars <= _MOST_COPIES * twin_chars
             # one more copy of the document, cut short
             or event.after_whole_copy
             and event.chars >= settings.min_paste_chars
@@ -315,6 +320,9 @@ def _mostly_structured(text: str) -> bool:
     return 2 * rows > sum(len(line) for line in lines) or _verse(lines)
 
 
+# A document pasted again is pasted a few times, not dozens: a copy longer
+# than this many twins is a line or block said over and over (a log).
+_MOST_COPIES = 3
 # A near copy of most of the document is noise (typos, damage) when its
 # differences are spread over at least this many places.
 _NOISE_EDITS = 3
@@ -449,13 +457,15 @@ _WRAP_COLUMNS = 100
 
 
 def _unwrapped(lines: str) -> bool:
-    """True when the last line holds a whole paragraph (longer than any wrap).
+    """True when the text is laid out a paragraph per line: one of its lines
+    is longer than any wrap, so no line of it was wrapped (a short last
+    line is then a short paragraph, not the end of a wrapped one).
 
-    >>> _unwrapped("短句。"), _unwrapped("　　" + "海关总署推进法治建设。" * 6)
-    (False, True)
+    >>> long_line = "　　" + "海关总署推进法治建设。" * 6
+    >>> _unwrapped("短句。"), _unwrapped(long_line), _unwrapped(long_line + "\\n短句。")
+    (False, True, True)
     """
-    last = lines.rstrip("\n").rsplit("\n", 1)[-1]
-    return display_width(last.strip()) > _WRAP_COLUMNS
+    return any(display_width(line.strip()) > _WRAP_COLUMNS for line in lines.split("\n"))
 
 
 def paragraph_break(gap: str) -> bool:

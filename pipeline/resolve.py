@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 
 from pipeline import policy
+from pipeline.bridge import bridge_runs
 from pipeline.edges import extend, rotate_past_sentence_end
 from pipeline.events import (
     Decided,
@@ -33,7 +34,7 @@ from pipeline.events import (
 )
 from pipeline.match import UnitMatch, stutters
 from pipeline.model import Repeat, Span
-from pipeline.runs import Run, bridge_runs, chain, continues_removal, merge_runs
+from pipeline.runs import Run, chain, continues_removal, merge_runs
 from pipeline.segment import Keyed
 from pipeline.settings import Settings
 from pipeline.spanmap import fit_line_edges, snap

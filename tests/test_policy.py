@@ -25,6 +25,12 @@ BASE = Event(
     twin_starts_paragraph=False,
     far_why="",
 )
+DOCUMENT = {
+    "gap": "\n",
+    "chars": 4000,
+    "distinct_chars": 4000,
+    "twin_text": " ".join(f"{PROSE} (item {i})" for i in range(60)),
+}
 
 
 def test_codes_are_unique_and_actions_known() -> None:
@@ -58,9 +64,11 @@ def test_readme_lists_every_rule_as_the_code_says() -> None:
         ({"gap": None}, "far-repeat"),
         ({"gap": None, "chars": 4000, "distinct_chars": 4000}, "far-repeat"),
         (
-            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "twin_starts_paragraph": True},
+            DOCUMENT | {"twin_starts_paragraph": True},
             "whole-copy",
         ),
+        # a line said on every line of a long log: what was pasted is no document
+        (DOCUMENT | {"twin_starts_paragraph": True, "twin_text": PROSE}, "said-again"),
         # most of the text again, but its twin starts inside a paragraph
         ({"gap": "\n", "chars": 4000, "distinct_chars": 4000}, "said-again"),
         (
@@ -69,8 +77,7 @@ def test_readme_lists_every_rule_as_the_code_says() -> None:
             "author-edit",
         ),
         (
-            {"gap": "\n", "chars": 4000, "distinct_chars": 4000, "exact": False, "edits": 40}
-            | {"twin_starts_paragraph": True},
+            DOCUMENT | {"exact": False, "edits": 40, "twin_starts_paragraph": True},
             "whole-copy",
         ),
         (

@@ -143,3 +143,87 @@ def test_a_sentence_said_again_and_again_is_kept_and_never_an_internal_error() -
             result = dedupe_text(text, Settings())
             assert not [r for r in result.repeats if r.removed]
             assert result.kept_text == text
+
+
+def _log(lines: list[str], times: int) -> str:
+    return "".join(line + "\n" for line in lines) * times
+
+
+def test_a_line_said_on_every_line_is_kept() -> None:
+    # A log or a list of one line said again and again is not a document
+    # pasted twice: the thing pasted (its twin) must be a document's worth
+    # of text, and the copy at most a few of them.
+    cases = [
+        _log(["The quick brown fox jumps over the lazy dog near the river bank today."], 50),
+        _log(["2026-01-01 worker ok", "2026-01-01 queue empty", "heartbeat sent"], 30),
+        _log(["| 2026-01-01 | request completed | 200 | 1.0000 |"], 40),
+        _log(["我们一定要坚持下去，绝不放弃。"], 20),
+    ]
+    for text in cases:
+        result = dedupe_text(text, Settings())
+        assert result.kept_text == text, text[:60]
+        assert result.repeats, "the repeat is still reported"
+
+
+def test_a_document_pasted_up_to_four_times_still_goes() -> None:
+    doc = _EN + "\n\n" + _EN.replace("council", "board").replace("year", "term") + "\n"
+    for times in (2, 3, 4):
+        result = dedupe_text(doc * times, Settings())
+        assert result.kept_text == doc, times
+
+
+def test_a_block_pasted_after_itself_in_text_of_one_paragraph_per_line_goes() -> None:
+    # Reports scraped from the web hold a paragraph per line, no blank lines:
+    # there every line break is a paragraph break, even after a short line.
+    paras = [_zh(3, k) for k in range(12)]
+    for short in ("其他各项工作取得新成绩。", "All other work made progress."):
+        block = "\n".join(paras[4:8]) + "\n" + short + "\n"
+        head = "\n".join(paras[:4]) + "\n"
+        tail = "\n".join(paras[8:]) + "\n"
+        result = dedupe_text(head + block + block + tail, Settings())
+        assert [r.rule for r in result.repeats if r.removed] == ["R2"], result.repeats
+        assert result.kept_text == head + block + tail
+
+
+def test_a_short_line_said_again_in_hard_wrapped_text_is_kept() -> None:
+    # In text wrapped at 72 columns a line break is no paragraph break.
+    lines = [_EN[i : i + 70] for i in range(0, 210, 70)]
+    text = "\n".join(lines) + "\n" + lines[-1] + "\nThe end of the matter.\n"
+    result = dedupe_text(text, Settings())
+    assert not [r for r in result.repeats if r.removed]
+
+
+_ZH_FIGURES = "一二三四五六七八九十百千万"
+
+
+def _zh_figures(n: int, seed: int) -> str:
+    """n report sentences, each with figures in Chinese numerals."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        figure = "".join(rng.choice(_ZH_FIGURES) for _ in range(rng.randint(3, 6)))
+        out.append(
+            f"{rng.choice(_ZH_WHO)}{rng.choice(_ZH_DO)}{rng.choice(_ZH_WHAT)}，完成{figure}项，第{k + 1}批。"
+        )
+    return "".join(out)
+
+
+def test_a_noisy_copy_whose_typos_hit_chinese_numerals_goes_whole() -> None:
+    # A typo that hits 十 or 百 changes a figure in one stretch of the copy;
+    # spread over a whole copy full of typos it is noise, and the copy goes
+    # in one piece, not as fragments reported apart.
+    body = "1958年政府工作报告\n\n"
+    body += "\n\n".join(_zh(4, k) + _zh_figures(1, k) for k in range(24)) + "\n"
+    for every, seed in ((33, 3), (29, 4), (41, 5)):
+        noisy = _typos(body, every, seed)
+        result = dedupe_text(body + "\n" + noisy, Settings())
+        assert [r.rule for r in result.repeats if r.removed] == ["R1"], (every, result.repeats)
+        assert result.kept_text.rstrip("\n") == body.rstrip("\n")
+
+
+def test_a_copy_with_one_figure_in_digits_changed_stays_however_noisy() -> None:
+    body = "1958年政府工作报告\n\n"
+    body += "\n\n".join(_zh(4, k) + _zh_figures(1, k) for k in range(24)) + "\n"
+    noisy = _typos(body, 33, 3).replace("1958年", "1957年")
+    result = dedupe_text(body + "\n" + noisy, Settings())
+    assert not [r for r in result.repeats if r.removed]
