@@ -252,7 +252,7 @@ def _settle(
     from pipeline.across import assemble
 
     base = len(stored)
-    paths = [path for path, _ in stored] + [item.shown for item in inputs]
+    paths = [path for path, _ in stored] + [item.ident for item in inputs]
     earlier_of: dict[int, list[int]] = {}
     for later, earlier in edges:
         earlier_of.setdefault(later, []).append(earlier)
@@ -263,7 +263,7 @@ def _settle(
         done = [next(results) for _ in chunk]
         # this chunk's texts until they are in the index
         recent = {
-            item.shown: p.seen
+            item.ident: p.seen
             for item, p in zip(chunk, done, strict=True)
             if not isinstance(p, str)
         }

@@ -122,14 +122,14 @@ class Prepared:
 def prepare(item: Any, settings: Settings, options: Any) -> Prepared | str:
     """Stage 1 for one input: a Prepared, or why it failed."""
     from pipeline.across import _pieces, unit_pairs
-    from pipeline.batch import _one
+    from pipeline.inputs import dedupe_input
 
-    outcome = _one(item, settings, options)
+    outcome = dedupe_input(item, settings, options)
     if isinstance(outcome, str):
         return outcome
     try:
         kept = outcome.kept_text
-        seen = Seen(item.shown, kept, _pieces(outcome), outcome.cleaned.text)
+        seen = Seen(item.ident, kept, _pieces(outcome), outcome.cleaned.text)
         files, entry = render(item, outcome, [], settings, {})
     except CleanDocsError as exc:
         return str(exc).removeprefix(f"{item.shown}: ")
@@ -146,21 +146,20 @@ def render(
     """A document's four outputs (by path under DIR) and its summary entry;
     `others` holds the cleaned text of the documents its twins lie in."""
     from pipeline import emit
-    from pipeline.batch import _cross_entries, _file_entry
     from pipeline.html import dumps, report_page
+    from pipeline.outputs import cross_entries, file_entry, output_names
 
-    stem = item.relative.with_suffix("").as_posix()
-    text_name = item.relative.with_suffix(".txt").as_posix()
-    cleaned_of = {**others, item.shown: result.cleaned.text}
+    text_name, diff, report_json, report_html = output_names(item.inside)
+    cleaned_of = {**others, item.ident: result.cleaned.text}
     report = emit.report(result, settings, text_name, cleaned_of)
-    report["across"] = _cross_entries(cross, result, cleaned_of)
+    report["across"] = cross_entries(cross, result, cleaned_of)
     files = {
         text_name: emit.clean_text(result),
-        f"{stem}.diff": emit.unified_diff(result, item.shown),
-        f"{stem}.report.json": dumps(report),
-        f"{stem}.report.html": report_page(report, result.cleaned.text),
+        diff: emit.unified_diff(result, item.shown),
+        report_json: dumps(report),
+        report_html: report_page(report, result.cleaned.text),
     }
-    return files, _file_entry(item, result, report)
+    return files, file_entry(item, result, report)
 
 
 def _compare(job: tuple[str, str, Settings]) -> list[tuple[Any, Any, float, str]]:
@@ -178,7 +177,7 @@ class Batch:
     settings: Settings
     options: Any
     corpus: Any  # across.Corpus, holding what came before
-    on_written: Callable[[Any, Prepared, dict[str, Any], Seen], None]
+    on_written: Callable[[Any, Prepared, dict[str, str], dict[str, Any], Seen], None]
     errors: list[tuple[str, str]]
     flush: Callable[[], None] | None = None  # after each chunk (the index commits)
 
@@ -223,7 +222,7 @@ def run_batch(executor: Executor, inputs: list[Any], batch: Batch) -> int:
 def _chunks(inputs: list[Any]) -> list[list[Any]]:
     """Consecutive inputs, cut at `CHUNK_DOCS` documents (fewer in a small
     batch) or `CHUNK_BYTES`."""
-    from pipeline.batch import input_bytes
+    from pipeline.inputs import input_bytes
 
     docs = min(CHUNK_DOCS, max(8, len(inputs) // 16))
     chunks: list[list[Any]] = [[]]
@@ -255,7 +254,7 @@ def _settle(
         if isinstance(p, str):
             candidates.append([])
             continue
-        candidates.append(corpus.admit(item.shown, p.pairs, p.seen))
+        candidates.append(corpus.admit(item.ident, p.pairs, p.seen))
     # Stage 3: every candidate pair of the chunk at once.
     jobs: list[tuple[int, str]] = []
     texts: list[tuple[str, str, Settings]] = []
@@ -321,7 +320,7 @@ def write_chunk(
             continue
         assert not isinstance(p, str)
         try:
-            batch.on_written(item, p, out[1], p.seen)
+            batch.on_written(item, p, out[0], out[1], p.seen)
         except CleanDocsError as exc:  # the index could not be written
             batch.errors.append((item.shown, str(exc).removeprefix(f"{item.shown}: ")))
             continue
@@ -361,6 +360,8 @@ def write_many(out_dir: Path, outputs: list[dict[str, str]]) -> list[str | None]
 
     if _writers is None:
         _writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clean-docs-write")
+    from pipeline.outputs import write_files
+
     futures = [_writers.submit(write_files, out_dir, files) for files in outputs]
     failures: list[str | None] = []
     for future in futures:
@@ -370,10 +371,3 @@ def write_many(out_dir: Path, outputs: list[dict[str, str]]) -> list[str | None]
         except CleanDocsError as exc:
             failures.append(str(exc))
     return failures
-
-
-def write_files(out_dir: Path, files: dict[str, str]) -> None:
-    from pipeline.write import write_atomic
-
-    for name, data in files.items():
-        write_atomic(out_dir / name, data)

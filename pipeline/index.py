@@ -13,8 +13,10 @@ processed under other settings) is processed again and goes to the end.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
@@ -26,7 +28,9 @@ from pipeline.across import Pairs, Seen
 from pipeline.errors import OutputError
 from pipeline.settings import Settings
 
-_SCHEMA = 4  # 2: pairs of consecutive units; 3: the pairs hashed; 4: kept text derived
+# 2: pairs of consecutive units; 3: the pairs hashed; 4: kept text derived;
+# 5: documents keyed relative to a recorded root, outputs' and twins' hashes
+_SCHEMA = 5
 
 
 def settings_key(settings: Settings) -> str:
@@ -35,55 +39,124 @@ def settings_key(settings: Settings) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def options_key(**options: Any) -> str:
+    """What a stored result depends on besides the settings: the options
+    that change what is written (encoding, size limit, fields, --across)."""
+    return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Stored:
-    """One indexed document, without its texts (`Index.texts` reads them)."""
+    """One indexed document, without its texts (`Index.texts` reads them).
+
+    `path` is where the document is relative to the index's root (links
+    resolved); `settings` the settings key and the options key, `outputs`
+    the hash of each file written for it, `twins` the hash of each
+    document it was found to repeat when it was written."""
 
     path: str
     sha256: str
     settings: str
     entry: dict[str, Any]
     pairs: Pairs
+    outputs: dict[str, str] = dataclasses.field(default_factory=dict)
+    twins: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 class Index:
     """An open index file; changes are committed per document."""
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(self, path: Path, read_only: bool = False, root: Path | None = None) -> None:
+        """Open (or, unless read-only, create) the index at `path`. A new
+        index records `root` (default: the folder above the index's
+        folder's folder, i.e. DIR's parent), relative to itself, so that a
+        project moved whole keeps its index. An index of another schema is
+        started again when writing, refused when only reading."""
+        self.path = path
         try:
             if read_only:
                 self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-                return
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path)
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
-                "path TEXT UNIQUE NOT NULL, sha256 TEXT NOT NULL, settings TEXT NOT NULL, "
-                "entry TEXT NOT NULL, kept TEXT NOT NULL, cleaned TEXT NOT NULL, "
-                "pieces TEXT NOT NULL, units TEXT NOT NULL)"
-            )
-            self.db.commit()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path)
+            schema = self._meta("schema")
         except (OSError, sqlite3.Error) as exc:
-            raise OutputError(f"{path}: cannot write the index: {exc}") from None
+            raise OutputError(f"{path}: cannot open the index: {exc}") from None
+        if read_only:
+            if schema != str(_SCHEMA):
+                raise OutputError(
+                    f"{path}: not an index this version of clean-docs reads "
+                    f"(schema {schema or 'unknown'}, not {_SCHEMA}): `clean-docs run` "
+                    "into its folder writes it again"
+                )
+        else:
+            try:
+                if schema != str(_SCHEMA):
+                    self.db.execute("DROP TABLE IF EXISTS docs")
+                    self.db.execute("DROP TABLE IF EXISTS meta")
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+                    "path TEXT UNIQUE NOT NULL, sha256 TEXT NOT NULL, settings TEXT NOT NULL, "
+                    "entry TEXT NOT NULL, kept TEXT NOT NULL, cleaned TEXT NOT NULL, "
+                    "pieces TEXT NOT NULL, units TEXT NOT NULL, outputs TEXT NOT NULL, "
+                    "twins TEXT NOT NULL)"
+                )
+                if schema != str(_SCHEMA):
+                    here = path.resolve().parent
+                    where = root.resolve() if root is not None else here.parent.parent
+                    rows = [("schema", str(_SCHEMA)), ("root", os.path.relpath(where, here))]
+                    self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
+                self.db.commit()
+            except (OSError, sqlite3.Error) as exc:
+                raise OutputError(f"{path}: cannot write the index: {exc}") from None
+        rel = self._meta("root") or "../.."
+        self.root = os.path.normpath(os.path.join(path.resolve().parent, rel))
+
+    def _meta(self, key: str) -> str | None:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None  # no meta table: an index of an older schema
+        return None if row is None else str(row[0])
 
     def all(self) -> Iterator[Stored]:
         """Every indexed document, in the order they entered (no texts:
-        a corpus of any size is listed in little memory)."""
-        rows = self.db.execute("SELECT path, sha256, settings, entry, units FROM docs ORDER BY seq")
-        for path, sha, key, entry, units in rows:
-            listed = json.loads(units)
-            # an older schema stored a dict: its settings key never matches
-            pairs: Pairs = (
-                {int(h): (int(w), int(n)) for h, w, n in listed} if isinstance(listed, list) else {}
-            )
-            yield Stored(path, sha, key, json.loads(entry), pairs)
+        a corpus of any size is listed in little memory). A row that does
+        not read (a damaged index) is left out: its document is processed
+        again."""
+        rows = self.db.execute(
+            "SELECT path, sha256, settings, entry, units, outputs, twins FROM docs ORDER BY seq"
+        ).fetchall()
+        for path, sha, key, entry, units, outputs, twins in rows:
+            try:
+                listed = json.loads(units)
+                pairs: Pairs = {int(h): (int(w), int(n)) for h, w, n in listed}
+                stored = Stored(
+                    path, sha, key, json.loads(entry), pairs, json.loads(outputs), json.loads(twins)
+                )
+            except (ValueError, TypeError):
+                continue
+            yield stored
+
+    def drop(self, path: str) -> None:
+        """Forget a document (its file is gone)."""
+        try:
+            self.db.execute("DELETE FROM docs WHERE path = ?", (path,))
+        except sqlite3.Error as exc:
+            raise OutputError(f"{path}: cannot write the index: {exc}") from None
 
     def entries(self, paths: Container[str]) -> Iterator[dict[str, Any]]:
         """The summary entries of the documents in `paths`, ordered by path
         (SQLite compares UTF-8 bytes: the order of Python's strings)."""
         for path, entry in self.db.execute("SELECT path, entry FROM docs ORDER BY path"):
             if path in paths:
-                yield json.loads(entry)
+                try:
+                    yield json.loads(entry)
+                except ValueError:
+                    continue
 
     def entry(self, path: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT entry FROM docs WHERE path = ?", (path,)).fetchone()
@@ -106,8 +179,8 @@ class Index:
         try:
             self.db.execute("DELETE FROM docs WHERE path = ?", (stored.path,))
             self.db.execute(
-                "INSERT INTO docs (path, sha256, settings, entry, kept, cleaned, pieces, units) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs (path, sha256, settings, entry, kept, cleaned, pieces, units, "
+                "outputs, twins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     stored.path,
                     stored.sha256,
@@ -117,6 +190,8 @@ class Index:
                     seen.cleaned,
                     json.dumps(seen.to_cleaned),
                     json.dumps([[h, w, n] for h, (w, n) in stored.pairs.items()]),
+                    json.dumps(stored.outputs, ensure_ascii=False),
+                    json.dumps(stored.twins, ensure_ascii=False),
                 ),
             )
         except sqlite3.Error as exc:

@@ -54,3 +54,20 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     blob = data.encode("utf-8") if isinstance(data, str) else data
     with atomic_writer(path) as handle:
         handle.write(blob)
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Remove the temporary files an earlier run killed mid-write left in
+    `folder` and the folders below it (links not followed); how many."""
+    import re
+
+    pattern = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
+    removed = 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+        for name in files:
+            if pattern.match(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(root, name))
+                    removed += 1
+    return removed

@@ -106,13 +106,13 @@ def test_run_reports_but_does_not_remove_cross_file_repeats(
     by_path = {Path(f["path"]).relative_to(years).as_posix(): f for f in summary["files"]}
     [entry] = by_path["2023/r9.txt"]["cross_file"]
     assert entry["duplicate_of"]["path"].endswith("2022/r1.txt")
-    report = json.loads((out / "2023" / "r2.report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "2023" / "r2.txt.report.json").read_text(encoding="utf-8"))
     [across] = report["across"]
     assert across["duplicate_of"]["path"].endswith("2022/r2.txt")
     assert across["text"] == "\n".join(_report(2022, 2).split("\n")[4:7]) + "\n"
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="2022/r1.report.html"' in index
-    page = (out / "2023" / "r9.report.html").read_text(encoding="utf-8")
+    assert 'href="2022/r1.txt.report.html"' in index
+    page = (out / "2023" / "r9.txt.report.html").read_text(encoding="utf-8")
     assert "Repeats other documents" in page
 
 
@@ -130,7 +130,7 @@ def test_across_removes_what_repeats_earlier_files(
     assert (out / "2022" / "r0-copy.txt").read_text(encoding="utf-8") == _report(2022, 0)
     # the copied section goes; the year's own report stays
     assert (out / "2023" / "r2.txt").read_text(encoding="utf-8") == _report(2023, 2)
-    report = json.loads((out / "2023" / "r2.report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "2023" / "r2.txt.report.json").read_text(encoding="utf-8"))
     [removed] = report["removed"]
     twin = removed["duplicate_of"]
     assert twin["path"].endswith("2022/r2.txt") and (twin["start_line"], twin["end_line"]) == (5, 7)

@@ -68,10 +68,10 @@ def test_include_and_exclude(tmp_path: Path, clean_docs: list[str]) -> None:
     )
     assert only.returncode == 0 and only.stderr == ""
     assert sorted(p.name for p in (tmp_path / "out" / "final").iterdir()) == [
-        "notes.diff",
-        "notes.report.html",
-        "notes.report.json",
-        "notes.txt",
+        "notes.htm",
+        "notes.htm.diff",
+        "notes.htm.report.html",
+        "notes.htm.report.json",
     ]
 
 
@@ -94,8 +94,8 @@ def test_progress_with_two_jobs(tmp_path: Path) -> None:
 
 
 def test_chunks_keep_order_and_their_bounds(tmp_path: Path) -> None:
-    from pipeline.batch import Input, Record
     from pipeline.engine import CHUNK_BYTES, CHUNK_DOCS, _chunks
+    from pipeline.inputs import Input, Record
 
     def record(n: int, size: int) -> Input:
         return Input("corpus.jsonl", f"corpus.jsonl#{n}", f"{n}.txt", Record("text", 0, size))

@@ -90,7 +90,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory, clean_docs: list[str]) -> Pa
 
 
 def test_report_page_marks_removed_spans_and_twin_links_resolve(batch: Path) -> None:
-    page = batch / "2022" / "a.report.html"
+    page = batch / "2022" / "a.txt.report.html"
     dom = _rendered(page)
     assert "removed" in dom.classes and "twin" in dom.classes
     anchors = [link[1:] for link in dom.links if link.startswith("#")]
@@ -102,14 +102,14 @@ def test_report_page_marks_removed_spans_and_twin_links_resolve(batch: Path) -> 
 def test_index_page_links_every_report_and_cross_file_twin(batch: Path) -> None:
     dom = _rendered(batch / "index.html")
     pages = [link for link in dom.links if link.endswith(".report.html")]
-    assert {"2022/a.report.html", "2022/b.report.html"} <= set(pages)
+    assert {"2022/a.txt.report.html", "2022/b.txt.report.html"} <= set(pages)
     assert all((batch / link).is_file() for link in pages)
     # b.txt repeats a.txt: its row links a's page as the twin
-    assert pages.count("2022/a.report.html") >= 2
+    assert pages.count("2022/a.txt.report.html") >= 2
 
 
 def test_screenshots_are_taken(batch: Path, tmp_path: Path) -> None:
-    for page in (batch / "index.html", batch / "2022" / "a.report.html"):
+    for page in (batch / "index.html", batch / "2022" / "a.txt.report.html"):
         shot = tmp_path / (re.sub(r"\W", "_", page.name) + ".png")
         proc = _chromium(f"--screenshot={shot}", "--window-size=1200,900", page.as_uri())
         assert proc.returncode == 0, proc.stderr[-2000:]

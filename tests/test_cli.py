@@ -101,7 +101,7 @@ def test_html_report_escapes_document_text(tmp_path: Path) -> None:
     src.write_text(f"{para}\n{para}\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["run", str(src), "-o", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
-    page = (tmp_path / "out" / "evil.report.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "evil.txt.report.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "</textarea>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -119,13 +119,13 @@ def test_near_duplicate_differences_in_diff_and_html(tmp_path: Path, seed_text: 
     res = CliRunner().invoke(main, ["run", str(src), "-o", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "out" / "near.txt").read_text(encoding="utf-8") == first
-    report = json.loads((tmp_path / "out" / "near.report.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "out" / "near.txt.report.json").read_text(encoding="utf-8"))
     [removed] = report["removed"]
     assert removed["method"] == "near" and removed["similarity"] < 1.0
-    diff = (tmp_path / "out" / "near.diff").read_text(encoding="utf-8")
+    diff = (tmp_path / "out" / "near.txt.diff").read_text(encoding="utf-8")
     assert "# near duplicate: lines 44-86 repeat lines 1-43" in diff
     assert "[-设-]{+没+}" in diff
-    page = (tmp_path / "out" / "near.report.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "near.txt.report.html").read_text(encoding="utf-8")
     assert "<del>设</del>" in page and "<ins>没</ins>" in page
 
 

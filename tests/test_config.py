@@ -51,7 +51,7 @@ def test_allowlist_in_pyproject_found_from_a_subfolder(
     proc = _run([*clean_docs, "run", "docs", "-o", str(out)], project)
     assert proc.returncode == 0, proc.stderr
     assert (out / "2022" / "a.txt").read_text(encoding="utf-8") == DOC
-    report = json.loads((out / "2022" / "a.report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "2022" / "a.txt.report.json").read_text(encoding="utf-8"))
     assert any(f["reason"] == "allowed by configuration" for f in report["findings"])
     assert report["settings"]["allow_patterns"] == ["注：.*"]
 

@@ -98,8 +98,9 @@ def test_dask_engine_compares_new_files_with_the_index(
     _run(clean_docs, inp, tmp_path / "dask", "--engine", "dask")
     local, dask = _tree(tmp_path / "local"), _tree(tmp_path / "dask")
     assert [name for name in sorted(local) if local[name] != dask.get(name)] == []
-    report = local["2022/r9.report.json"].decode()
-    assert '"path": "' + (inp / "2021" / "r2.txt").as_posix() in report
+    report = local["2022/r9.txt.report.json"].decode()
+    # (named where it is, relative to the folder holding DIR)
+    assert '"path": "' + (inp / "2021" / "r2.txt").relative_to(tmp_path).as_posix() in report
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(clean_docs: list[str], tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def test_seed_output_is_the_first_copy(seed_text: str) -> None:
 
 
 def test_seed_report() -> None:
-    report = json.loads((REPO / "output" / f"{NAME}.report.json").read_text(encoding="utf-8"))
+    report = json.loads((REPO / "output" / f"{NAME}.txt.report.json").read_text(encoding="utf-8"))
     assert report["schema"] == "clean-docs.report/1"
     [removed] = report["removed"]
     assert (removed["start_line"], removed["end_line"]) == (44, 86)
@@ -65,14 +65,14 @@ def test_seed_report() -> None:
 
 
 def test_seed_diff_and_html() -> None:
-    diff = (REPO / "output" / f"{NAME}.diff").read_text(encoding="utf-8")
+    diff = (REPO / "output" / f"{NAME}.txt.diff").read_text(encoding="utf-8")
     assert diff.startswith("--- a/seeds/")
     assert "@@ -41,46 +41,3 @@" in diff
     removed_lines = [
         line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")
     ]
     assert len(removed_lines) == 43
-    page = (REPO / "output" / f"{NAME}.report.html").read_text(encoding="utf-8")
+    page = (REPO / "output" / f"{NAME}.txt.report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     for external in ("http://", "https://", "src=", "<link"):
         assert external not in page
@@ -85,7 +85,7 @@ def test_summary_and_index() -> None:
     assert summary["totals"]["files"] == 1
     assert summary["files"][0]["removed_regions"] == 1
     index = (REPO / "output" / "index.html").read_text(encoding="utf-8")
-    assert f"{NAME}.report.html" in index
+    assert f"{NAME}.txt.report.html" in index
 
 
 def test_run_on_its_own_output_removes_nothing(tmp_path: Path, clean_docs: list[str]) -> None:
@@ -98,5 +98,5 @@ def test_run_on_its_own_output_removes_nothing(tmp_path: Path, clean_docs: list[
     )
     assert proc.returncode == 0, proc.stderr
     assert (out / f"{NAME}.txt").read_bytes() == (REPO / "output" / f"{NAME}.txt").read_bytes()
-    report = json.loads((out / f"{NAME}.report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / f"{NAME}.txt.report.json").read_text(encoding="utf-8"))
     assert report["removed"] == []

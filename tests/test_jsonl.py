@@ -47,11 +47,12 @@ def test_run_writes_a_cleaned_corpus_and_reports_by_id(
     assert cleaned[1]["text"] == OTHER
     # a cross-record repeat is reported and kept by default
     assert cleaned[2]["text"].endswith(PARA)
-    report = json.loads((out / "pages" / "c-3.report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "pages" / "c-3.txt.report.json").read_text(encoding="utf-8"))
     [across] = report["across"]
-    assert across["duplicate_of"]["path"] == f"{corpus.as_posix()}#a-1"
+    # (documents are known by where they are, relative to DIR's folder)
+    assert across["duplicate_of"]["path"] == "pages.jsonl#a-1"
     # an id that is not a safe file name stays inside the output folder
-    assert (out / "pages" / "b_2.txt").read_text(encoding="utf-8") == OTHER
+    assert (out / "pages" / "b%2F2.txt").read_text(encoding="utf-8") == OTHER
 
 
 def test_across_removes_cross_record_repeats(tmp_path: Path, clean_docs: list[str]) -> None:
@@ -86,7 +87,7 @@ def test_check_names_records(tmp_path: Path, clean_docs: list[str]) -> None:
 def test_collect_keeps_where_records_are_not_their_texts(tmp_path: Path) -> None:
     import pickle
 
-    from pipeline.batch import Options, _record_text, collect
+    from pipeline.inputs import Options, collect, record_text
 
     corpus = tmp_path / "pages.jsonl"
     texts = [f"{k}: " + (PARA if k % 2 else OTHER) * 40 for k in range(50)]
@@ -99,7 +100,7 @@ def test_collect_keeps_where_records_are_not_their_texts(tmp_path: Path) -> None
     assert not errors and len(inputs) == 50
     # what goes to the worker processes: a few dozen bytes a record
     assert len(pickle.dumps(inputs)) * 50 < corpus.stat().st_size
-    assert [_record_text(i) for i in pickle.loads(pickle.dumps(inputs))] == texts
+    assert [record_text(i) for i in pickle.loads(pickle.dumps(inputs))] == texts
 
 
 def test_records_hold_any_line_separator_but_newline(tmp_path: Path, clean_docs: list[str]) -> None:

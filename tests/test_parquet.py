@@ -49,25 +49,24 @@ def test_run_writes_a_cleaned_parquet_and_reports_by_id(
     _corpus(corpus)
     out = tmp_path / "out"
     proc = _run(clean_docs, "run", str(corpus), "-o", str(out), "--id-field", "id")
-    assert proc.returncode == 2  # two bad rows, named by their row number, the rest processed
+    assert proc.returncode == 2  # a bad row, named by its row number, the rest processed
     assert f"{corpus.as_posix()}#3: error: no text in column 'text'" in proc.stderr
-    assert f"{corpus.as_posix()}#4: error: its id 'a-1' is not unique" in proc.stderr
     assert "Traceback" not in proc.stderr
     cleaned = pq.read_table(out / "pages.parquet")
     assert cleaned.schema == pq.read_schema(corpus)  # same columns, same types
     rows = cleaned.to_pylist()
-    assert [r["id"] for r in rows] == ["a-1", "b/2", "e-5"]
-    assert [r["year"] for r in rows] == [2022, 2022, 2023]
-    for row in rows:
-        name = row["id"].replace("/", "_")
+    # an id given twice loses no record: the second's outputs take `~2`
+    assert [r["id"] for r in rows] == ["a-1", "b/2", "a-1", "e-5"]
+    assert [r["year"] for r in rows] == [2022, 2022, 2023, 2023]
+    for row, name in zip(rows, ["a-1", "b%2F2", "a-1~2", "e-5"], strict=True):
         assert row["text"] == (out / "pages" / f"{name}.txt").read_text(encoding="utf-8")
     assert rows[0]["text"] == PARA  # the second paste is gone
     assert rows[1]["text"] == OTHER
     # a cross-record repeat is reported and kept by default
-    assert rows[2]["text"].endswith(PARA)
-    report = json.loads((out / "pages" / "e-5.report.json").read_text(encoding="utf-8"))
+    assert rows[3]["text"].endswith(PARA)
+    report = json.loads((out / "pages" / "e-5.txt.report.json").read_text(encoding="utf-8"))
     [across] = report["across"]
-    assert across["duplicate_of"]["path"] == f"{corpus.as_posix()}#a-1"
+    assert across["duplicate_of"]["path"] == "pages.parquet#a-1"
 
 
 def test_rows_are_named_by_number_without_an_id_field(
@@ -119,9 +118,9 @@ def test_jsonl_and_parquet_give_the_same_outputs(tmp_path: Path, clean_docs: lis
         proc = _run(clean_docs, "run", str(corpus), "-o", str(out), "--id-field", "id", "-q")
         assert proc.returncode == 0, proc.stderr
         outputs[corpus.suffix] = {
-            p.relative_to(out).as_posix(): p.read_text(encoding="utf-8").replace(
-                corpus.as_posix(), "CORPUS"
-            )
+            p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+            .replace(corpus.as_posix(), "CORPUS")
+            .replace(corpus.relative_to(tmp_path).as_posix(), "CORPUS")
             for p in sorted((out / "pages").iterdir())
         }
         if corpus.suffix == ".jsonl":
@@ -137,16 +136,16 @@ def test_text_read_in_any_order(tmp_path: Path) -> None:
     """A record's text is read where collect() found it, in any order (a
     worker's cursor goes back to the start of a row group when it must)."""
     _pq()
-    from pipeline.batch import Options, _record_text, collect
+    from pipeline.inputs import Options, collect, record_text
 
     corpus = tmp_path / "pages.parquet"
     _corpus(corpus)
     errors: list[tuple[str, str]] = []
     inputs = collect([str(corpus)], errors, Options(id_field="id"))
-    assert [i.shown.rsplit("#")[1] for i in inputs] == ["a-1", "b/2", "e-5"]
-    texts = {r[0]: r[1] for r in reversed(ROWS)}
+    assert [i.shown.rsplit("#")[1] for i in inputs] == ["a-1", "b/2", "a-1~2", "e-5"]
+    texts = {"a-1": ROWS[0][1], "b/2": ROWS[1][1], "a-1~2": ROWS[3][1], "e-5": ROWS[4][1]}
     for item in [*reversed(inputs), *inputs, inputs[0]]:
-        assert _record_text(item) == texts[item.shown.rsplit("#")[1]]
+        assert record_text(item) == texts[item.shown.rsplit("#")[1]]
 
 
 def test_bad_corpus_files_are_named(tmp_path: Path, clean_docs: list[str]) -> None:

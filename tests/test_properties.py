@@ -124,7 +124,7 @@ def test_index_page_rows_go_in_the_table_whatever_an_error_says() -> None:
     }
     entry = {
         "path": "a.txt",
-        "report_html": "a.report.html",
+        "report_html": "a.txt.report.html",
         "input_chars": 10,
         "removed_chars": 5,
         "removed_regions": 1,
@@ -133,5 +133,5 @@ def test_index_page_rows_go_in_the_table_whatever_an_error_says() -> None:
         "cross_file": [],
     }
     page = "".join(index_page(summary, [entry], lambda path: ""))
-    assert page.index('href="a.report.html"') < page.index("</tbody>") < page.index("bad.txt")
+    assert page.index('href="a.txt.report.html"') < page.index("</tbody>") < page.index("bad.txt")
     assert "holds a NUL (\x00) byte" in page

@@ -76,10 +76,10 @@ def test_accept_file_from_the_report_removes_it_on_the_next_run(
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "minutes.txt").write_text(TEXT, encoding="utf-8")
     assert _run([*clean_docs, "run", "in", "-o", "out", "-q"], tmp_path).returncode == 0
-    report = json.loads((tmp_path / "out" / "minutes.report.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "out" / "minutes.txt.report.json").read_text(encoding="utf-8"))
     [finding] = [f for f in report["findings"] if f["rule"] == "K6"]
     assert finding["reason"] and finding["id"].startswith("cd-")
-    page = (tmp_path / "out" / "minutes.report.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "minutes.txt.report.html").read_text(encoding="utf-8")
     assert finding["id"] in page and "--accept" in page
     # the accept line the page shows, pasted into a file with a comment
     (tmp_path / "accepted.txt").write_text(
@@ -93,7 +93,7 @@ def test_accept_file_from_the_report_removes_it_on_the_next_run(
     assert proc.returncode == 0, proc.stderr
     cleaned = (tmp_path / "out" / "minutes.txt").read_text(encoding="utf-8")
     assert cleaned.count(PARAGRAPH) == 1
-    report = json.loads((tmp_path / "out" / "minutes.report.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "out" / "minutes.txt.report.json").read_text(encoding="utf-8"))
     [removed] = report["removed"]
     assert removed["rule"] == "R4" and removed["id"] == finding["id"]
     assert report["settings"]["accept"] == [finding["id"]]

@@ -1,0 +1,263 @@
+"""Output side of a batch: where each output goes, and nowhere else.
+
+Every input's outputs are named before anything is written: the clean
+copy keeps the input's file name (`notes.md` -> `DIR/notes.md`), its
+reports add to it (`notes.md.diff`, `notes.md.report.json`,
+`notes.md.report.html`); two inputs that would share a name (whatever the
+case of its letters), or a name the batch writes itself, are an error
+before anything is written. A path is checked to lie inside DIR before it
+is written, and links inside DIR are never followed: a folder on the way
+that is a link is refused. DIR may not be, hold, or lie inside an input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import OutputError
+from pipeline.inputs import CORPUS_SUFFIXES, Input, corpus_folder
+from pipeline.model import Result
+
+REPORT_SUFFIXES = (".diff", ".report.json", ".report.html")
+# what a batch writes into DIR besides the documents' outputs
+BATCH_FILES = ("summary.json", "index.html", ".clean-docs")
+
+
+def output_names(inside: str) -> tuple[str, str, str, str]:
+    """The clean copy and the three reports of an input, under DIR.
+
+    >>> output_names("notes.md")
+    ('notes.md', 'notes.md.diff', 'notes.md.report.json', 'notes.md.report.html')
+    """
+    return (inside, *(inside + suffix for suffix in REPORT_SUFFIXES))  # type: ignore[return-value]
+
+
+def corpus_output(item: Input) -> str:
+    """The cleaned corpus a record is written back into: DIR/<name><suffix>."""
+    path = item.path
+    suffix = path.suffix.lower() if path.suffix.lower() in CORPUS_SUFFIXES else ".jsonl"
+    return corpus_folder(path) + suffix
+
+
+def plan(inputs: Iterable[Input], owned: dict[str, str] | None = None) -> None:
+    """Check that no two inputs' outputs share a name (letters' case aside:
+    DIR may be copied to a system that ignores it), nor take a name the
+    batch writes, nor one that `owned` (name -> document, from the index)
+    says belongs to another document. Raises OutputError naming the
+    clashes; nothing has been written then."""
+    taken: dict[str, str] = {name.casefold(): "the batch's own files" for name in BATCH_FILES}
+    for name, owner in (owned or {}).items():
+        taken.setdefault(name.casefold(), owner)
+    clashes: list[str] = []
+    folders: dict[str, str] = {}
+    for name, owner in _claims(inputs):
+        other = taken.setdefault(name.casefold(), owner)
+        if other != owner:
+            clashes.append(f"{owner} and {other} would both write {name}")
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:depth]).casefold(), owner)
+    for folder, owner in folders.items():
+        if folder in taken:
+            clashes.append(f"{taken[folder]} writes a file where {owner} needs a folder")
+    if clashes:
+        more = f" (and {len(clashes) - 3} more)" if len(clashes) > 3 else ""
+        raise OutputError(
+            "; ".join(clashes[:3]) + more + ": rename one, or clean them into separate -o folders"
+        )
+
+
+def _claims(inputs: Iterable[Input]) -> Iterable[tuple[str, str]]:
+    """Each name a batch would write under DIR, and whose it is."""
+    corpora: set[str] = set()
+    for item in inputs:
+        for name in output_names(item.inside):
+            yield name, item.ident
+        if item.record is not None and item.where not in corpora:
+            corpora.add(item.where)
+            yield corpus_output(item), item.where
+
+
+def refuse_overlap(paths: Iterable[str], out_dir: Path) -> None:
+    """Refuse an output folder that is an input, lies inside one or holds
+    one: its outputs could overwrite the inputs. Both a link's own place
+    and where it leads count."""
+    outs = _places(out_dir)
+    for raw in paths:
+        for src in _places(Path(raw)):
+            for out in outs:
+                if out == src or _inside(out, src) or _inside(src, out):
+                    raise OutputError(
+                        f"{out_dir}: refusing to write into the input {raw} (the output "
+                        "folder would be it, hold it or lie inside it): pick another -o folder"
+                    )
+
+
+def _places(path: Path) -> set[str]:
+    """Where a path is: as written (made absolute) and with links resolved;
+    for a path that does not exist yet, its nearest existing folder's."""
+    return {os.path.abspath(path), os.path.realpath(path)}
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def target(out_dir: Path, name: str) -> Path:
+    """Where an output named `name` (a relative POSIX path) is written:
+    inside `out_dir`, through folders that are not links (created when
+    missing). Raises OutputError otherwise; nothing is written then."""
+    parts = name.split("/")
+    if not name or name.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise OutputError(f"{out_dir / name}: refusing to write outside {out_dir}")
+    folder = out_dir
+    for part in parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise OutputError(f"{folder}: a link inside the output folder: not followed")
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{folder}: cannot write: {exc.strerror or exc}") from None
+        if not folder.is_dir() or folder.is_symlink():
+            raise OutputError(f"{folder}: not a folder")
+    return folder / parts[-1]
+
+
+def write_files(out_dir: Path, files: dict[str, str]) -> None:
+    """Write a document's outputs (each atomically) inside `out_dir`."""
+    from pipeline.write import write_atomic
+
+    for name, data in files.items():
+        write_atomic(target(out_dir, name), data)
+
+
+def cross_entries(
+    cross: list[Any], result: Result, cleaned_of: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Report entries (the shape of `removed`) for what a document repeats
+    from other documents."""
+    from pipeline.lines import LineIndex
+
+    text = result.cleaned.text
+    lines = LineIndex(text)
+    out: list[dict[str, Any]] = []
+    indexes: dict[str, LineIndex] = {}
+    for c in cross:
+        if c.twin_path not in indexes:
+            indexes[c.twin_path] = LineIndex(cleaned_of[c.twin_path])
+        other_lines = indexes[c.twin_path]
+        out.append(
+            {
+                "start_line": lines.line(c.span.start),
+                "end_line": lines.last_line(c.span.start, c.span.end),
+                "start_char": c.span.start,
+                "end_char": c.span.end,
+                "text": text[c.span.start : c.span.end],
+                "similarity": round(c.similarity, 4),
+                "method": c.method,
+                "duplicate_of": {
+                    "path": c.twin_path,
+                    "start_line": other_lines.line(c.twin.start),
+                    "end_line": other_lines.last_line(c.twin.start, c.twin.end),
+                    "start_char": c.twin.start,
+                    "end_char": c.twin.end,
+                },
+            }
+        )
+    return out
+
+
+def file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str, Any]:
+    clean, diff, report_json, report_html = output_names(item.inside)
+    return {
+        "path": item.shown,
+        "output": clean,
+        "report": report_json,
+        "report_html": report_html,
+        "diff": diff,
+        "input_chars": report["stats"]["input_chars"],
+        "output_chars": report["stats"]["output_chars"],
+        "removed_chars": report["stats"]["removed_chars"],
+        "removed_regions": report["stats"]["removed_regions"],
+        "findings": report["stats"]["findings"],
+        "fixes": report["stats"]["fixes"],
+        "cross_file": [
+            {
+                "start_line": c["start_line"],
+                "end_line": c["end_line"],
+                "duplicate_of": {
+                    k: c["duplicate_of"][k] for k in ("path", "start_line", "end_line")
+                },
+            }
+            for c in report.get("across", [])
+        ],
+    }
+
+
+def _cleaned_text(item: Input, out_dir: Path) -> str | None:
+    """A record's clean text as this run (or an earlier one) wrote it."""
+    written = out_dir / item.inside
+    if written.is_symlink() or not written.is_file():
+        return None
+    return written.read_text(encoding="utf-8")
+
+
+def _write_jsonl(path: Path, items: list[Input], out_dir: Path, to: Path) -> None:
+    import json
+
+    from pipeline.write import atomic_writer
+
+    with path.open("rb") as source, atomic_writer(to) as out:
+        for item in items:
+            record = item.record
+            assert record is not None
+            source.seek(record.offset)
+            line = json.loads(source.read(record.length).decode("utf-8-sig"))
+            cleaned = _cleaned_text(item, out_dir)
+            if cleaned is not None:
+                line[record.field] = cleaned
+            try:
+                data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate (a "\ud800" escape): kept escaped
+                data = (json.dumps(line) + "\n").encode("utf-8")
+            out.write(data)
+
+
+def _write_parquet(path: Path, items: list[Input], out_dir: Path, to: Path) -> None:
+    from pipeline import parquet
+
+    record = items[0].record
+    assert record is not None
+    by_row = {(i.record.group, i.record.row): i for i in items if i.record is not None}
+
+    def cleaned(group: int, row: int) -> str | None:
+        return _cleaned_text(by_row[(group, row)], out_dir)
+
+    parquet.write_cleaned(path, record.field, by_row, cleaned, to)
+
+
+def write_corpora(inputs: list[Input], out_dir: Path) -> None:
+    """Each corpus again, as DIR/<name>.jsonl or DIR/<name>.parquet: every
+    record read with its clean text (a record that could not be processed
+    is kept as it was), streamed record by record from the corpus."""
+    corpora: dict[str, list[Input]] = {}
+    for item in inputs:
+        if item.record is not None:
+            corpora.setdefault(item.where, []).append(item)
+    for where, items in corpora.items():
+        path = Path(where)
+        record = items[0].record
+        is_parquet = record is not None and record.group >= 0
+        to = target(out_dir, corpus_output(items[0]))
+        try:
+            (_write_parquet if is_parquet else _write_jsonl)(path, items, out_dir, to)
+        except OutputError:
+            raise
+        except Exception as exc:  # the corpus changed or went away during the run
+            raise OutputError(
+                f"{to}: cannot write: {path.as_posix()} could not be read again ({exc})"
+            ) from None
