@@ -1,0 +1,311 @@
+"""Safe by construction (issue 14): outputs named so they cannot collide,
+written only inside DIR, never over an input; an index that knows a file
+by where it is, not by how it was typed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+PARA = (
+    "The regional council reviewed the emergency response plans and adopted the new "
+    "schedule after a broad consultation with residents, experts and local agencies.\n"
+)
+
+
+def _paragraph(who: str, what: str) -> str:
+    return (
+        f"The {who} reviewed the {what} and adopted a new schedule after a broad "
+        f"consultation. Residents, experts and local agencies of the {who} sent written "
+        f"comments on the {what}, and the {who} answered each of them in public before "
+        f"the vote that closed the review of the {what} for this year.\n"
+    )
+
+
+P1 = _paragraph("regional council", "flood plans")
+P2 = _paragraph("audit office", "road budget")
+P3 = _paragraph("water board", "river maps")
+P4 = _paragraph("school board", "bus routes")
+
+
+def _run(clean_docs: list[str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*clean_docs, *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+# -- names --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("corpus", ["...jsonl", "..jsonl", ".jsonl", "..parquet.jsonl"])
+def test_a_corpus_of_any_name_writes_inside_the_output_folder(
+    tmp_path: Path, clean_docs: list[str], corpus: str
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / corpus).write_text('{"id": "notes", "text": "x\\n"}\n', encoding="utf-8")
+    proc = _run(
+        clean_docs, "run", f"in/{corpus}", "--id-field", "id", "-o", "out/sub", cwd=tmp_path
+    )
+    assert "Traceback" not in proc.stderr
+    outside = {p.name for p in tmp_path.iterdir()} | {p.name for p in (tmp_path / "out").iterdir()}
+    assert outside == {"in", "out", "sub"}, outside
+    assert not (tmp_path / "notes.txt").exists()
+
+
+def test_files_of_one_stem_and_other_extensions_keep_each_their_output(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    (tmp_path / "in").mkdir()
+    for ext in ("txt", "md", "rst"):
+        (tmp_path / "in" / f"a.{ext}").write_text(f"{ext}: {PARA}", encoding="utf-8")
+    proc = _run(clean_docs, "run", "in", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for ext in ("txt", "md", "rst"):
+        assert (tmp_path / "out" / f"a.{ext}").read_text(encoding="utf-8") == f"{ext}: {PARA}"
+        for report in (".diff", ".report.json", ".report.html"):
+            assert (tmp_path / "out" / f"a.{ext}{report}").is_file()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("x/a.txt", "y/a.txt"), ("x/a.txt", "y/A.txt"), ("x/summary.json", "y/b.txt")],
+)
+def test_two_inputs_that_would_write_one_name_are_refused_before_writing(
+    tmp_path: Path, clean_docs: list[str], names: tuple[str, str]
+) -> None:
+    for name in names:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(PARA, encoding="utf-8")
+    proc = _run(clean_docs, "run", *names, "--include", "*", "-o", "out", cwd=tmp_path)
+    if names[0].endswith("summary.json"):
+        # a file named like the batch's own files takes its name from DIR
+        assert proc.returncode == 2 and "would both write summary.json" in proc.stderr
+    else:
+        assert proc.returncode == 2, proc.stderr
+        assert "would both write" in proc.stderr
+    assert not (tmp_path / "out").exists() or _tree(tmp_path / "out").keys() <= {
+        ".clean-docs/index.sqlite"
+    }
+
+
+def test_ids_that_clash_once_made_safe_lose_no_record(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    ids = ["a b", "a_b", 5, "5", "a b"]
+    lines = [json.dumps({"id": i, "text": f"record {n}: {PARA}"}) for n, i in enumerate(ids)]
+    (tmp_path / "c.jsonl").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    proc = _run(clean_docs, "run", "c.jsonl", "--id-field", "id", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    cleaned = (tmp_path / "out" / "c.jsonl").read_text(encoding="utf-8").splitlines()
+    # a BOM before the first record does not cost it
+    assert [json.loads(line)["id"] for line in cleaned] == ids
+    texts = sorted(p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "c").glob("*.txt"))
+    assert texts == sorted(f"record {n}: {PARA}" for n in range(len(ids)))
+
+
+def test_max_size_applies_to_records(tmp_path: Path, clean_docs: list[str]) -> None:
+    big = {"id": "big", "text": "word " * 40_000 + "\n"}
+    small = {"id": "small", "text": PARA}
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps(big) + "\n" + json.dumps(small) + "\n", encoding="utf-8"
+    )
+    proc = _run(
+        clean_docs,
+        "run",
+        "c.jsonl",
+        "--id-field",
+        "id",
+        "--max-size",
+        "0.1",
+        "-o",
+        "out",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert "c.jsonl#big: error:" in proc.stderr and "limit" in proc.stderr
+    assert (tmp_path / "out" / "c" / "small.txt").is_file()
+
+
+# -- containment --------------------------------------------------------------
+
+
+def _layout_ancestor(tmp: Path) -> tuple[list[str], str]:
+    (tmp / "a" / "b" / "b").mkdir(parents=True)
+    (tmp / "a" / "b" / "x.txt").write_text("ORIGINAL " + PARA, encoding="utf-8")
+    (tmp / "a" / "b" / "b" / "x.txt").write_text("other " + PARA, encoding="utf-8")
+    return ["a/b"], "a"
+
+
+def _layout_link_to_input_folder(tmp: Path) -> tuple[list[str], str]:
+    (tmp / "in").mkdir()
+    (tmp / "in" / "x.txt").write_text("ORIGINAL " + PARA, encoding="utf-8")
+    os.symlink(tmp / "in", tmp / "alias")
+    return ["in"], "alias"
+
+
+def _layout_output_holds_a_linked_input(tmp: Path) -> tuple[list[str], str]:
+    (tmp / "real").mkdir()
+    (tmp / "real" / "x.txt").write_text("ORIGINAL " + PARA, encoding="utf-8")
+    (tmp / "out").mkdir()
+    os.symlink(tmp / "real" / "x.txt", tmp / "out" / "x.txt")
+    return ["out/x.txt"], "real"
+
+
+def _layout_file_in_output(tmp: Path) -> tuple[list[str], str]:
+    (tmp / "docs" / "sub").mkdir(parents=True)
+    (tmp / "docs" / "sub" / "x.txt").write_text("ORIGINAL " + PARA, encoding="utf-8")
+    return ["docs/sub/x.txt"], "docs"
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        _layout_ancestor,
+        _layout_link_to_input_folder,
+        _layout_output_holds_a_linked_input,
+        _layout_file_in_output,
+    ],
+)
+def test_an_output_folder_that_is_holds_or_lies_in_an_input_is_refused(
+    tmp_path: Path, clean_docs: list[str], layout
+) -> None:
+    paths, out = layout(tmp_path)
+    before = _tree(tmp_path)
+    proc = _run(clean_docs, "run", *paths, "-o", out, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "refusing to write into the input" in proc.stderr
+    assert _tree(tmp_path) == before
+
+
+def test_a_link_inside_the_output_folder_is_never_followed(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    (tmp_path / "in" / "sub" / "x.txt").write_text(PARA + "\n" + PARA, encoding="utf-8")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "x.txt").write_text("VICTIM " + PARA + "\n" + PARA, encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    os.symlink(victim, tmp_path / "out" / "sub")
+    before = _tree(victim)
+    proc = _run(clean_docs, "run", "in", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "a link inside the output folder" in proc.stderr
+    assert _tree(victim) == before
+
+
+# -- the index ----------------------------------------------------------------
+
+
+def test_the_same_file_typed_another_way_is_not_its_own_copy(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "r.txt").write_text(P1 + "\n" + P2, encoding="utf-8")
+    for typed in ("in", str(tmp_path / "in"), "./in"):
+        proc = _run(clean_docs, "run", typed, "-o", "out", "--across", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert (tmp_path / "out" / "r.txt").read_text(encoding="utf-8") == P1 + "\n" + P2
+    # a renamed file is a new document, and the old one is forgotten
+    os.rename(tmp_path / "in" / "r.txt", tmp_path / "in" / "s.txt")
+    proc = _run(clean_docs, "run", "in", "-o", "out", "--across", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "s.txt").read_text(encoding="utf-8") == P1 + "\n" + P2
+    # check --index from a sub-folder: the file is not a copy of itself
+    proc = _run(
+        clean_docs,
+        "check",
+        "s.txt",
+        "--index",
+        "../out/.clean-docs/index.sqlite",
+        cwd=tmp_path / "in",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_document_whose_twin_changed_is_processed_again(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    (tmp_path / "in").mkdir()
+    x, y = tmp_path / "in" / "x.txt", tmp_path / "in" / "y.txt"
+    x.write_text(P1 + "\n" + P2, encoding="utf-8")
+    y.write_text(P2 + "\n" + P3, encoding="utf-8")
+    assert _run(clean_docs, "run", "in", "-o", "out", "--across", cwd=tmp_path).returncode == 0
+    assert P2 not in (tmp_path / "out" / "y.txt").read_text(encoding="utf-8")
+    x.write_text(P1 + "\n" + P4, encoding="utf-8")
+    proc = _run(clean_docs, "run", "in", "-o", "out", "--across", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    kept = (tmp_path / "out" / "x.txt").read_text(encoding="utf-8") + (
+        tmp_path / "out" / "y.txt"
+    ).read_text(encoding="utf-8")
+    assert P2 in kept  # in no output at all before
+
+
+def test_a_skip_needs_the_outputs_this_input_wrote(tmp_path: Path, clean_docs: list[str]) -> None:
+    for folder, word in (("A", "alpha"), ("B", "beta")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "r.txt").write_text(f"{word} {PARA}", encoding="utf-8")
+    assert _run(clean_docs, "run", "A", "-o", "out", cwd=tmp_path).returncode == 0
+    # B's file would take A's outputs: refused, A's outputs stay
+    proc = _run(clean_docs, "run", "B", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 2 and "would both write r.txt" in proc.stderr
+    assert (tmp_path / "out" / "r.txt").read_text(encoding="utf-8") == f"alpha {PARA}"
+    # an output changed by hand is written again, not trusted
+    (tmp_path / "out" / "r.txt").write_text("tampered\n", encoding="utf-8")
+    proc = _run(clean_docs, "run", "A", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0 and "unchanged" in proc.stderr
+    assert (tmp_path / "out" / "r.txt").read_text(encoding="utf-8") == f"alpha {PARA}"
+
+
+def test_an_option_that_changes_outputs_decides_a_skip(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "r.txt").write_bytes("caf\u00e9 ".encode("latin-1") + PARA.encode())
+    first = _run(clean_docs, "run", "in", "-o", "out", "--encoding", "cp1252", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = _run(clean_docs, "run", "in", "-o", "out", "--encoding", "koi8_r", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "out" / "r.txt").read_text(encoding="utf-8").startswith("caf\u0418 ")
+
+
+def test_an_index_of_another_schema_or_damaged_is_no_traceback(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "r.txt").write_text(PARA, encoding="utf-8")
+    index = tmp_path / "out" / ".clean-docs" / "index.sqlite"
+    index.parent.mkdir(parents=True)
+    db = sqlite3.connect(index)
+    db.execute("CREATE TABLE docs (seq INTEGER PRIMARY KEY, path TEXT, entry TEXT)")
+    db.execute("INSERT INTO docs (path, entry) VALUES ('in/r.txt', '{not json')")
+    db.commit()
+    db.close()
+    proc = _run(clean_docs, "check", "in", "--index", str(index), cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "index.sqlite" in proc.stderr
+    proc = _run(clean_docs, "run", "in", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert (tmp_path / "out" / "r.txt").is_file()
+
+
+def test_jobs_are_capped_by_inputs_and_cores() -> None:
+    from pipeline.batch import jobs_for
+    from pipeline.inputs import Options
+
+    assert jobs_for(Options(jobs=1000), 3) <= min(3, os.cpu_count() or 1)
+    assert jobs_for(Options(jobs=1000), 10_000) <= (os.cpu_count() or 1)
+    assert jobs_for(Options(jobs=0), 5) == 1
