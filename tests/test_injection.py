@@ -238,3 +238,76 @@ def test_pages_show_control_and_bidi_characters_in_names_as_escapes(
                 assert _escape_of(ch) in html, (page.name, _escape_of(ch))
         if "\n" in name:
             assert "two\\nlines.txt" in html
+
+
+@pytest.mark.parametrize("name", HIDDEN_NAMES.values(), ids=HIDDEN_NAMES.keys())
+def test_check_text_format_shows_control_and_bidi_characters_as_escapes(
+    tmp_path: Path, clean_docs: list[str], name: str
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / name).write_text(PARA + PARA, encoding="utf-8")
+    proc = subprocess.run([*clean_docs, "check", "in"], capture_output=True, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    # one finding, one line: nothing in the name breaks, hides or reorders it
+    [line] = re.split(r"\r\n|\r|\n", proc.stdout.decode("utf-8"))[:-1]
+    assert not _HIDDEN.findall(line)
+    shown = "".join(_escape_of(c) if _HIDDEN.fullmatch(c) else c for c in name)
+    assert line.startswith(f"in/{shown}:6: duplicate: lines 6-10 repeat lines 1-5")
+
+
+# -- GitHub workflow commands -------------------------------------------------------------
+
+GITHUB_NAMES = {
+    "properties": "a,line=999,title=x.txt",
+    "command": "a::warning file=x::forged.txt",
+    "percent": "100%25%0A.txt",
+    "newline": "x\n::error file=forged.txt::forged.txt",
+    "carriage-return": "x\r::error file=forged.txt::forged.txt",
+    "crlf": "x\r\n::add-mask::secret.txt",
+}
+
+
+def _workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """A line as the Actions runner parses it (ActionCommand.TryParseV2)."""
+    assert line.startswith("::"), line
+    head, sep, message = line[2:].partition("::")
+    assert sep, line
+    command, _, props = head.partition(" ")
+    properties = {}
+    for prop in props.split(","):
+        key, eq, value = prop.partition("=")
+        assert eq, prop
+        for code, ch in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+            value = value.replace(code, ch)
+        properties[key] = value
+    for code, ch in (("%0D", "\r"), ("%0A", "\n"), ("%25", "%")):
+        message = message.replace(code, ch)
+    return command, properties, message
+
+
+@pytest.mark.parametrize("name", GITHUB_NAMES.values(), ids=GITHUB_NAMES.keys())
+def test_github_annotations_encode_names_by_the_workflow_command_rules(
+    tmp_path: Path, clean_docs: list[str], name: str
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / name).write_text(PARA + PARA, encoding="utf-8")
+    proc = subprocess.run(
+        [*clean_docs, "check", "in", "--format", "github"],
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1, proc.stderr
+    # the runner reads a command per line, a line ending at LF (or CR)
+    [line] = re.split(r"\r\n|\r|\n", proc.stdout.decode("utf-8"))[:-1]
+    command, properties, message = _workflow_command(line)
+    assert command == "error"
+    assert properties == {
+        "file": f"in/{name}",
+        "line": "6",
+        "endLine": "10",
+        "title": "duplicated content",
+    }
+    # the raw property values hold none of the characters that end one
+    raw_props = line[2:].partition("::")[0].partition(" ")[2]
+    assert all(not re.search(r"[:\r\n]", v) for v in raw_props.split(","))
+    assert message.startswith("lines 6-10 repeat in/") and "\n" not in message
