@@ -13,6 +13,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.lines import LineIndex
 from pipeline.model import Repeat, Result
+from pipeline.quoting import diff_name
 from pipeline.review import repeat_ids
 from pipeline.settings import Settings
 
@@ -199,6 +200,17 @@ def near_notes(repeat: Repeat, text: str, lines: LineIndex) -> list[str]:
     return notes
 
 
+def _lines(text: str) -> list[str]:
+    """`text` cut after each "\\n" (the last piece may lack one).
+
+    >>> _lines("a\\u2028b\\x0cc\\nd")
+    ['a\\u2028b\\x0cc\\n', 'd']
+    """
+    pieces = text.split("\n")
+    out = [piece + "\n" for piece in pieces[:-1]]
+    return out + [pieces[-1]] if pieces[-1] else out
+
+
 def unified_diff(result: Result, name: str) -> str:
     """A unified diff from the cleaned input to the clean document.
 
@@ -217,13 +229,17 @@ def unified_diff(result: Result, name: str) -> str:
         if r.method == "near"
         for note in near_notes(r, text, lines)
     ]
-    out += [f"--- a/{name}\n", f"+++ b/{name}\n"]
+    # The names quoted as git quotes them: a name or a record id holding a
+    # line break cannot start a header line of its own (issue 14).
+    out += [f"--- {diff_name('a/', name)}\n", f"+++ {diff_name('b/', name)}\n"]
     delta = 0
     for lo, hi in _hunk_ranges(result, lines):
         start = lines.starts[lo - 1]
         end = lines.starts[hi] if hi < len(lines.starts) else len(text)
-        old = text[start:end].splitlines(keepends=True)
-        new = _kept_between(result, start, end).splitlines(keepends=True)
+        # lines end at "\n" only, as patch and git apply count them (not
+        # str.splitlines: it also breaks at \x0c, \x85, U+2028, ...)
+        old = _lines(text[start:end])
+        new = _lines(_kept_between(result, start, end))
         new_start = lo + delta
         out.append(f"@@ -{_range(lo, len(old))} +{_range(new_start, len(new))} @@\n")
         matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -311,3 +312,144 @@ def test_github_annotations_encode_names_by_the_workflow_command_rules(
     raw_props = line[2:].partition("::")[0].partition(" ")[2]
     assert all(not re.search(r"[:\r\n]", v) for v in raw_props.split(","))
     assert message.startswith("lines 6-10 repeat in/") and "\n" not in message
+
+
+# -- the .diff ----------------------------------------------------------------------------
+
+DIFF_NAMES = {
+    "spaces": "name with spaces.txt",
+    "non-ascii": "报告 2022.txt",
+    "accents": "résumé.txt",
+    "quote": 'say "hi".txt',
+    "backslash": "back\\slash.txt",
+    "tab": "tab\there.txt",
+    "newline": "two\nlines.txt",
+}
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [GIT, "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+
+
+def _headers(diff: str) -> list[str]:
+    return [line for line in diff.split("\n") if line.startswith(("--- ", "+++ "))]
+
+
+@pytest.mark.skipif(GIT is None or PATCH is None, reason="needs git and GNU patch")
+@pytest.mark.parametrize("name", DIFF_NAMES.values(), ids=DIFF_NAMES.keys())
+def test_diff_headers_quote_names_as_git_does_and_the_diff_applies(
+    tmp_path: Path, clean_docs: list[str], name: str
+) -> None:
+    out = _run(tmp_path, clean_docs, {name: PARA + PARA})
+    stem = name.removesuffix(".txt")
+    ours = (out / f"{stem}.diff").read_text(encoding="utf-8")
+    # git's own diff of the same change, names quoted by core.quotePath
+    repo = tmp_path / "repo"
+    (repo / "in").mkdir(parents=True)
+    shutil.copy(tmp_path / "in" / name, repo / "in" / name)
+    assert _git(repo, "init", "-q").returncode == 0
+    assert _git(repo, "add", "-A").returncode == 0
+    assert _git(repo, "commit", "-qm", "input").returncode == 0
+    shutil.copy(out / name, repo / "in" / name)
+    theirs = _git(repo, "diff").stdout
+    assert _headers(ours) == _headers(theirs)
+    _git(repo, "checkout", "-q", "--", ".")
+    # both tools read the name back and turn the input into the clean document
+    check = _git(repo, "apply", "--check", "-v", str(out / f"{stem}.diff"))
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.run(
+        [PATCH, "-p1", "--batch", "--forward", "-i", str(out / f"{stem}.diff")],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (repo / "in" / name).read_bytes() == (out / name).read_bytes()
+
+
+SEPARATORS = {
+    "line-separator": "\u2028",
+    "paragraph-separator": "\u2029",
+    "next-line": "\x85",
+    "form-feed": "\x0c",
+    "vertical-tab": "\x0b",
+    "file-separator": "\x1c",
+}
+
+
+@pytest.mark.skipif(GIT is None or PATCH is None, reason="needs git and GNU patch")
+@pytest.mark.parametrize("sep", SEPARATORS.values(), ids=SEPARATORS.keys())
+def test_diff_counts_lines_as_patch_does_whatever_other_breaks_a_line_holds(
+    tmp_path: Path, clean_docs: list[str], sep: str
+) -> None:
+    # Python's str.splitlines breaks at these too; patch and git apply do not
+    para = (
+        f"The committee reviewed the annual budget in detail and approved every item after a "
+        f"long and careful discussion{sep} of the figures. It then adjourned until the next "
+        "quarter, when the auditors would report on the progress made by each regional office."
+        "\n\nA second paragraph follows, saying something else entirely about the weather and "
+        "the harvest in the northern provinces this year.\n"
+    )
+    out = _run(tmp_path, clean_docs, {"a.txt": "Title\n\n" + para + "\n" + para}, "--no-fix")
+    (tmp_path / "work").mkdir()
+    shutil.copy(tmp_path / "in" / "a.txt", tmp_path / "work" / "a.txt")
+    diff = (out / "a.diff").read_bytes().replace(b"a/in/", b"a/").replace(b"b/in/", b"b/")
+    (tmp_path / "a.diff").write_bytes(diff)
+    git = _git(tmp_path / "work", "apply", "--check", str(tmp_path / "a.diff"))
+    assert git.returncode == 0, git.stderr
+    proc = subprocess.run(
+        [PATCH, "-p1", "--batch", "--forward", "-i", str(tmp_path / "a.diff")],
+        cwd=tmp_path / "work",
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "work" / "a.txt").read_bytes() == (out / "a.txt").read_bytes()
+
+
+# A record id that tries to add a patch of its own for victim.txt.
+_FORGED = "\n--- a/victim.txt\n+++ b/victim.txt\n@@ -1 +1 @@\n-old\n+pwned\n"
+HOSTILE_IDS = {
+    "lf-headers": "x" + _FORGED,
+    "lf-no-newline-end": "x" + _FORGED.rstrip("\n"),
+    "git-header": "x\ndiff --git a/victim.txt b/victim.txt" + _FORGED,
+    "tab-then-lf": "x\t2024-01-01" + _FORGED,
+    "quoted-lf": 'x"' + _FORGED,
+}
+
+
+@pytest.mark.skipif(GIT is None or PATCH is None, reason="needs git and GNU patch")
+@pytest.mark.parametrize("record_id", HOSTILE_IDS.values(), ids=HOSTILE_IDS.keys())
+def test_a_record_id_cannot_make_a_diff_patch_another_file(
+    tmp_path: Path, clean_docs: list[str], record_id: str
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"id": record_id, "text": PARA + PARA}) + "\n", encoding="utf-8")
+    proc = subprocess.run(
+        [*clean_docs, "run", "corpus.jsonl", "-o", "out", "--id-field", "id", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    [diff_path] = (tmp_path / "out").rglob("*.diff")
+    for tool in (
+        [GIT, "apply", str(diff_path)],
+        [PATCH, "-p1", "--batch", "--forward", "-i", str(diff_path)],
+    ):
+        work = tmp_path / "work"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        (work / "victim.txt").write_text("old\n", encoding="utf-8")
+        subprocess.run([GIT, "init", "-q"], cwd=work, capture_output=True)
+        subprocess.run(tool, cwd=work, capture_output=True, stdin=subprocess.DEVNULL)
+        assert (work / "victim.txt").read_text(encoding="utf-8") == "old\n", tool[0]
+    # one header pair, quoted: no line of the id outside it
+    diff = diff_path.read_text(encoding="utf-8")
+    assert [h[:7] for h in _headers(diff)] == ['--- "a/', '+++ "b/'], _headers(diff)
+    assert "@@ -1 +1 @@" not in diff.split("\n")
