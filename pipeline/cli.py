@@ -323,24 +323,35 @@ def run(
 
 
 def _format_text(f: dict[str, Any]) -> str:
+    # names shown visibly: no control or bidi character reaches the terminal
+    from pipeline.quoting import visible
+
     d = f["duplicate_of"]
-    where = "" if d["path"] == f["path"] else f"{d['path']} "
+    where = "" if d["path"] == f["path"] else f"{visible(d['path'])} "
     return (
-        f"{f['path']}:{f['start_line']}: duplicate: lines {f['start_line']}-{f['end_line']} "
-        f"repeat {where}lines {d['start_line']}-{d['end_line']} "
+        f"{visible(f['path'])}:{f['start_line']}: duplicate: lines {f['start_line']}-"
+        f"{f['end_line']} repeat {where}lines {d['start_line']}-{d['end_line']} "
         f"(similarity {f['similarity']:.3f}, {f['method']})"
     )
 
 
 def _format_github(f: dict[str, Any]) -> str:
+    """A workflow command (`::error file=...::message`), each part encoded
+    by GitHub's rules: the message's `%`, CR and LF, and the properties'
+    also `:` and `,`, so no name can add a property or a command of its
+    own. The file property is the exact path (GitHub decodes it to find the
+    file); the message shows the twin's name visibly, as the text format."""
+    from pipeline.quoting import visible, workflow_data, workflow_property
+
     d = f["duplicate_of"]
     message = (
-        f"lines {f['start_line']}-{f['end_line']} repeat {d['path']} lines "
+        f"lines {f['start_line']}-{f['end_line']} repeat {visible(d['path'])} lines "
         f"{d['start_line']}-{d['end_line']} (similarity {f['similarity']:.3f})"
     )
     return (
-        f"::error file={f['path']},line={f['start_line']},endLine={f['end_line']},"
-        f"title=duplicated content::{message}"
+        f"::error file={workflow_property(f['path'])},line={f['start_line']},"
+        f"endLine={f['end_line']},title={workflow_property('duplicated content')}"
+        f"::{workflow_data(message)}"
     )
 
 

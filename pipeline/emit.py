@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from pipeline import __version__
 from pipeline.lines import LineIndex
 from pipeline.model import Repeat, Result
+from pipeline.quoting import diff_name
 from pipeline.review import repeat_ids
 from pipeline.settings import Settings
 
@@ -121,10 +124,17 @@ def report(
     }
 
 
-def _hunk_ranges(result: Result, lines: LineIndex) -> list[tuple[int, int]]:
+def _hunk_ranges(
+    result: Result, lines: LineIndex, repaired: Sequence[int] = ()
+) -> list[tuple[int, int]]:
+    """Line ranges (1-based, inclusive) of the hunks: each removal's lines
+    and each line in `repaired`, with context, merged where they touch."""
     touched = sorted(
-        (lines.line(r.span.start), lines.last_line(r.span.start, r.span.end))
-        for r in result.removed
+        [
+            (lines.line(r.span.start), lines.last_line(r.span.start, r.span.end))
+            for r in result.removed
+        ]
+        + [(n, n) for n in repaired]
     )
     merged: list[list[int]] = []
     for first, last in touched:
@@ -199,11 +209,65 @@ def near_notes(repeat: Repeat, text: str, lines: LineIndex) -> list[str]:
     return notes
 
 
-def unified_diff(result: Result, name: str) -> str:
-    """A unified diff from the cleaned input to the clean document.
+def _lines(text: str) -> list[str]:
+    """`text` cut after each "\\n" (the last piece may lack one), as patch
+    and git apply count lines (str.splitlines also breaks at \\x0c, \\x85,
+    U+2028, ...).
 
-    Hunks are built from the removals themselves (no quadratic search over
-    the whole text); inside a hunk a line diff pairs the changed lines.
+    >>> _lines("a\\u2028b\\x0cc\\nd")
+    ['a\\u2028b\\x0cc\\n', 'd']
+    """
+    pieces = text.split("\n")
+    out = [piece + "\n" for piece in pieces[:-1]]
+    return out + [pieces[-1]] if pieces[-1] else out
+
+
+_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def _input_text(result: Result) -> str:
+    """The input as its file holds it: a UTF-8 byte order mark put back in
+    front (the decoded text lacks it)."""
+    text = result.source.text
+    if result.source.encoding == "utf-8-sig" and not text.startswith("\ufeff"):
+        return "\ufeff" + text
+    return text
+
+
+def _input_lines(result: Result) -> list[str] | None:
+    """The input file's lines as patch reads them, one per line of the
+    cleaned text (cleaning keeps every line); None when a lone CR makes
+    several cleaned lines one line of the file.
+
+    >>> from pipeline.model import Cleaned, Source
+    >>> src = Source("a", "\\ufeffx\\r\\ny", "", "utf-8-sig")
+    >>> _input_lines(Result(src, Cleaned("x\\ny\\n")))
+    ['\\ufeffx\\r\\n', 'y']
+    """
+    parts = _BREAK.split(_input_text(result))
+    if any(sep == "\r" for sep in parts[1::2]):
+        return None
+    lines = [line + sep for line, sep in zip(parts[::2], parts[1::2], strict=False)]
+    return lines + [parts[-1]] if parts[-1] else lines
+
+
+def _whole_file_hunk(old: list[str], new: list[str]) -> list[str]:
+    """One hunk that replaces every line (lone CR line ends: the cleaned
+    lines do not map one to one onto the file's)."""
+    head = f"@@ -{_range(1, len(old))} +{_range(1, len(new))} @@\n"
+    return [head, *("-" + line for line in old), *("+" + line for line in new)]
+
+
+def unified_diff(result: Result, name: str) -> str:
+    """A unified diff from the input file to the clean document: the
+    removals and every repair (line ends, a missing final line break, a
+    byte order mark, the per-line fixes). Empty when nothing was removed.
+
+    Hunks are built from the removals and the lines that differ from the
+    input (no quadratic search over the whole text); inside a hunk a line
+    diff of the cleaned lines pairs the changed lines. The file is read as
+    decoded: for an input that is not UTF-8 the patch applies to its text
+    converted to UTF-8.
     """
     text = result.cleaned.text
     if not result.removed:
@@ -217,23 +281,48 @@ def unified_diff(result: Result, name: str) -> str:
         if r.method == "near"
         for note in near_notes(r, text, lines)
     ]
-    out += [f"--- a/{name}\n", f"+++ b/{name}\n"]
+    # The names quoted as git quotes them: a name or a record id holding a
+    # line break cannot start a header line of its own (issue 14).
+    out += [f"--- {diff_name('a/', name)}\n", f"+++ {diff_name('b/', name)}\n"]
+    cleaned = _lines(text)
+    original = _input_lines(result)
+    if original is None or len(original) != len(cleaned):
+        out += _whole_file_hunk(_lines(_input_text(result)), _lines(clean_text(result)))
+        return _with_eof_marks(out)
+    repaired = [n for n, (a, b) in enumerate(zip(original, cleaned, strict=True), 1) if a != b]
     delta = 0
-    for lo, hi in _hunk_ranges(result, lines):
+    for lo, hi in _hunk_ranges(result, lines, repaired):
         start = lines.starts[lo - 1]
         end = lines.starts[hi] if hi < len(lines.starts) else len(text)
-        old = text[start:end].splitlines(keepends=True)
-        new = _kept_between(result, start, end).splitlines(keepends=True)
+        old = cleaned[lo - 1 : hi]
+        source = original[lo - 1 : hi]
+        new = _lines(_kept_between(result, start, end))
         new_start = lo + delta
         out.append(f"@@ -{_range(lo, len(old))} +{_range(new_start, len(new))} @@\n")
         matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                out.extend(" " + line for line in old[i1:i2])
+            if tag != "equal":
+                out.extend("-" + line for line in source[i1:i2])
+                out.extend("+" + line for line in new[j1:j2])
                 continue
-            out.extend("-" + line for line in old[i1:i2])
-            out.extend("+" + line for line in new[j1:j2])
+            # kept lines: context where the input holds them as they are,
+            # a repair (input line out, cleaned line in) where it does not
+            i = i1
+            while i < i2:
+                k = i
+                while k < i2 and (source[k] == old[k]) == (source[i] == old[i]):
+                    k += 1
+                if source[i] == old[i]:
+                    out.extend(" " + line for line in source[i:k])
+                else:
+                    out.extend("-" + line for line in source[i:k])
+                    out.extend("+" + line for line in old[i:k])
+                i = k
         delta += len(new) - len(old)
+    return _with_eof_marks(out)
+
+
+def _with_eof_marks(out: list[str]) -> str:
     return "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
     )

@@ -1,15 +1,26 @@
 """The HTML pages a person reads: one per document, one for the batch.
 
 Self-contained: inline CSS and a few lines of inline script, nothing loaded
-from anywhere. Every piece of document text goes through `html.escape`.
+from anywhere. Every piece of document text goes through `html.escape`;
+names (file paths, record ids) also go through `quoting.visible`, so a
+control or bidi character in a name shows as an escape, and links through
+`quoting.href` (relative, percent-encoded). Every page carries a strict
+Content-Security-Policy: nothing but its own style and script run, each
+allowed by the sha256 of its exact text, so text that slipped through as
+markup could still run nothing.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from html import escape
 from typing import Any
+
+from pipeline.quoting import href, visible
 
 _CSS = """
 body{font:15px/1.55 system-ui,sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
@@ -38,7 +49,8 @@ code.accept{user-select:all;font-size:12px;word-break:break-all}
 """
 
 _SORT_JS = """
-document.querySelectorAll('th[data-k]').forEach(function(th){th.onclick=function(){
+document.querySelectorAll('th[data-k]').forEach(function(th){th.title='Sort by this column';
+th.onclick=function(){
 var t=th.closest('table'),b=t.tBodies[0],i=th.cellIndex,d=th.dataset.d=th.dataset.d==='1'?'-1':'1';
 var r=Array.from(b.rows);r.sort(function(x,y){var p=x.cells[i].dataset.v||x.cells[i].textContent,
 q=y.cells[i].dataset.v||y.cells[i].textContent,np=parseFloat(p),nq=parseFloat(q);
@@ -47,12 +59,35 @@ r.forEach(function(x){b.appendChild(x)});};});
 """
 
 
+@functools.lru_cache(maxsize=8)
+def _sha256_source(text: str) -> str:
+    """A CSP hash source for an inline element whose text is `text`.
+
+    >>> _sha256_source("")
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+    """
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def content_security_policy(style: str, script: str = "") -> str:
+    """The policy of a page whose one <style> holds `style` and whose one
+    <script> (if any) holds `script`: nothing else loads or runs. The hashes
+    are taken of the very text the page embeds, so they cannot drift."""
+    scripts = f"script-src {_sha256_source(script)}; " if script else ""
+    return (
+        f"default-src 'none'; style-src {_sha256_source(style)}; {scripts}"
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
 def _page(title: str, body: str, script: str = "") -> str:
     js = f"<script>{script}</script>" if script else ""
+    csp = content_security_policy(_CSS, script)  # quotes, base64: nothing to escape
     return (
         '<!DOCTYPE html>\n<html lang="und"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
+        f"<title>{escape(visible(title))}</title><style>{_CSS}</style></head><body>\n"
         f"{body}\n{js}</body></html>\n"
     )
 
@@ -161,7 +196,11 @@ def _rule(entry: dict[str, Any]) -> str:
 def _accept_line(entry: dict[str, Any], path: str) -> str:
     from pipeline.review import accept_entry
 
-    return accept_entry(entry.get("id", ""), path, entry["start_line"], entry.get("reason", ""))
+    # the path shown visibly: a line break in it would put a second line,
+    # read as an id, into the reviewer's accept file
+    return accept_entry(
+        entry.get("id", ""), visible(path), entry["start_line"], entry.get("reason", "")
+    )
 
 
 def report_page(report: dict[str, Any], text: str) -> str:
@@ -176,7 +215,7 @@ def report_page(report: dict[str, Any], text: str) -> str:
         twin_link = (
             f'<a href="#t{n}">lines {d["start_line"]}-{d["end_line"]}</a>'
             if same_file
-            else f"{escape(d['path'])} lines {d['start_line']}-{d['end_line']}"
+            else f"{escape(visible(d['path']))} lines {d['start_line']}-{d['end_line']}"
         )
         rows.append(
             f'<section><h3>Removed <a href="#r{n}">lines {r["start_line"]}-{r["end_line"]}</a>'
@@ -195,7 +234,7 @@ def report_page(report: dict[str, Any], text: str) -> str:
     )
     across = "".join(
         f'<tr><td><a href="#L{c["start_line"]}">{c["start_line"]}-{c["end_line"]}</a></td>'
-        f"<td>{escape(c['duplicate_of']['path'])}</td>"
+        f"<td>{escape(visible(c['duplicate_of']['path']))}</td>"
         f"<td>{c['duplicate_of']['start_line']}-{c['duplicate_of']['end_line']}</td>"
         f"<td>{c['similarity']:.3f}</td><td>{escape(c['text'][:120])}</td></tr>"
         for c in report.get("across", [])
@@ -207,7 +246,8 @@ def report_page(report: dict[str, Any], text: str) -> str:
     )
     share = stats["removed_chars"] / stats["input_chars"] if stats["input_chars"] else 0.0
     body = (
-        f"<header><h1>{escape(src['path'])}</h1><p>{stats['removed_regions']} removed region(s), "
+        f"<header><h1>{escape(visible(src['path']))}</h1>"
+        f"<p>{stats['removed_regions']} removed region(s), "
         f"{stats['removed_chars']} of {stats['input_chars']} characters ({share:.1%}); "
         f"{stats['findings']} finding(s) kept; {stats['fixes']} repair(s)</p></header><main>"
         + _LEGEND
@@ -246,10 +286,11 @@ def index_page(
     """The batch at a glance, sortable by any column, offline: the page in
     pieces, its rows made as `files` yields the entries (`summary` holds
     the rest), so a batch of any size is written in little memory.
-    `page_of` gives a listed file's report page ("" for one not listed)."""
+    `page_of` gives a listed file's report page ("" for one not listed).
+    Links are relative and percent-encoded (`quoting.href`)."""
     totals = summary["totals"]
     errors = "".join(
-        f"<tr><td>{escape(e['path'])}</td><td>{escape(e['reason'])}</td></tr>"
+        f"<tr><td>{escape(visible(e['path']))}</td><td>{escape(visible(e['reason']))}</td></tr>"
         for e in summary["errors"]
     )
     body = (
@@ -274,19 +315,31 @@ def index_page(
     for f in files:
         share = f["removed_chars"] / f["input_chars"] if f["input_chars"] else 0.0
         links = "<br>".join(
-            f'{c["start_line"]}-{c["end_line"]} &rarr; <a href="'
-            f'{escape(page_of(c["duplicate_of"]["path"]))}">'
-            f"{escape(c['duplicate_of']['path'])}</a> {c['duplicate_of']['start_line']}-"
-            f"{c['duplicate_of']['end_line']}"
+            f"{c['start_line']}-{c['end_line']} &rarr; "
+            f"{_link(page_of(c['duplicate_of']['path']), c['duplicate_of']['path'])} "
+            f"{c['duplicate_of']['start_line']}-{c['duplicate_of']['end_line']}"
             for c in f.get("cross_file", [])
         )
         yield (
-            f'<tr><td><a href="{escape(f["report_html"])}">{escape(f["path"])}</a></td>'
+            f"<tr><td>{_link(f['report_html'], f['path'])}</td>"
             f'<td data-v="{share:.6f}">{share:.1%}</td><td>{f["removed_regions"]}</td>'
             f"<td>{f['removed_chars']}</td><td>{f['findings']}</td><td>{f['fixes']}</td>"
             f'<td data-v="{len(f.get("cross_file", []))}">{links}</td></tr>'
         )
     yield tail
+
+
+def _link(page: str, name: str) -> str:
+    """`name`, shown visibly, linking to `page` (a path under the output
+    folder); plain text when there is no page.
+
+    >>> _link("2022/a #1.report.html", "in/2022/a #1.txt")
+    '<a href="./2022/a%20%231.report.html">in/2022/a #1.txt</a>'
+    >>> _link("", "x\u202e.txt")
+    'x\\\\u202e.txt'
+    """
+    shown = escape(visible(name))
+    return f'<a href="{escape(href(page))}">{shown}</a>' if page else shown
 
 
 def dumps(data: Any) -> str:

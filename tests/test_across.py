@@ -111,7 +111,7 @@ def test_run_reports_but_does_not_remove_cross_file_repeats(
     assert across["duplicate_of"]["path"].endswith("2022/r2.txt")
     assert across["text"] == "\n".join(_report(2022, 2).split("\n")[4:7]) + "\n"
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="2022/r1.txt.report.html"' in index
+    assert 'href="./2022/r1.txt.report.html"' in index
     page = (out / "2023" / "r9.txt.report.html").read_text(encoding="utf-8")
     assert "Repeats other documents" in page
 
