@@ -96,7 +96,7 @@ def _options_key(options: Options) -> str:
     )
 
 
-def _gone(stored_path: str, root: str) -> bool:
+def gone(stored_path: str, root: str) -> bool:
     """True when an indexed document's file (or corpus) is no longer there."""
     where = stored_path.split("#", 1)[0] if "#" in stored_path else stored_path
     return not os.path.lexists(os.path.join(root, where)) and not os.path.lexists(
@@ -164,7 +164,7 @@ def run_paths(
         # others' outputs took stay theirs.
         owned: dict[str, str] = {}
         for stored in index.all():
-            if _gone(stored.path, index.root):
+            if gone(stored.path, index.root):
                 index.drop(stored.path)
                 continue
             for name in stored.outputs:

@@ -74,7 +74,9 @@ def _stopping_cleanly() -> Iterator[None]:
     except (OutputError, EngineError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Terminated):
+            raise
         _interrupted()
 
 
@@ -218,7 +220,49 @@ def _shared_options(func: Any) -> Any:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what `timeout` and CI cancellation send), met like Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+class _Guarded(click.Group):
+    """The command group, with the exit codes the contract promises: an
+    error the tool did not foresee is a message and exit 2 (never a
+    traceback, never exit 1, which means "duplicates found"); SIGTERM
+    stops like Ctrl-C (temporaries removed) with exit 143."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import signal
+
+        from pipeline.errors import CleanDocsError
+
+        with contextlib.suppress(ValueError):  # (not the main thread: left alone)
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return super().invoke(ctx)
+        except Terminated:
+            click.echo("terminated: outputs written so far are complete", err=True)
+            sys.exit(143)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except CleanDocsError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except Exception as exc:  # a bug: said plainly, with the exit code of an error
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (please report this with the "
+                "command that caused it)",
+                err=True,
+            )
+            sys.exit(2)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clean-docs")
 def main() -> None:
     """Remove repeated content from text documents and show what was removed."""
@@ -446,3 +490,71 @@ def config(
     for name, value in settings.as_dict().items():
         shown = json.dumps(value, ensure_ascii=False)
         click.echo(f"{name.replace('_', '-')} = {shown}  # {origin[name]}")
+
+
+@main.group("index")
+def index_group() -> None:
+    """Inspect or tidy the index a `run` keeps in DIR/.clean-docs/."""
+
+
+def _open_index(out_dir: str, index_path: str | None, read_only: bool) -> Any:
+    from pipeline.index import Index
+
+    path = Path(index_path) if index_path else Path(out_dir) / ".clean-docs" / "index.sqlite"
+    if not path.is_file():
+        raise click.UsageError(f"{path}: no index here (a `run` writes one)")
+    return Index(path, read_only=read_only)
+
+
+@index_group.command("list")
+@click.argument("out_dir", metavar="DIR")
+@click.option(
+    "--index", "index_path", help="The index file (default: DIR/.clean-docs/index.sqlite)."
+)
+def index_list(out_dir: str, index_path: str | None) -> None:
+    """List the indexed documents: where each is (relative to the index's
+    root), whether its file is still there, its outputs and content hash.
+
+    \b
+    Example:
+        clean-docs index list output/
+    """
+    from pipeline.batch import gone
+
+    with _stopping_cleanly():
+        index = _open_index(out_dir, index_path, read_only=True)
+        try:
+            for stored in index.all():
+                state = "gone" if gone(stored.path, index.root) else "here"
+                click.echo(
+                    f"{stored.path}\t{state}\t{stored.entry['output']}\t{stored.sha256[:12]}"
+                )
+        finally:
+            index.close()
+
+
+@index_group.command("prune")
+@click.argument("out_dir", metavar="DIR")
+@click.option(
+    "--index", "index_path", help="The index file (default: DIR/.clean-docs/index.sqlite)."
+)
+def index_prune(out_dir: str, index_path: str | None) -> None:
+    """Forget the indexed documents whose files are gone (a `run` does this
+    too before it starts); their outputs stay in DIR.
+
+    \b
+    Example:
+        clean-docs index prune output/
+    """
+    from pipeline.batch import gone
+
+    with _stopping_cleanly():
+        index = _open_index(out_dir, index_path, read_only=False)
+        try:
+            dropped = [s.path for s in index.all() if gone(s.path, index.root)]
+            for path in dropped:
+                index.drop(path)
+                click.echo(f"dropped {path}")
+        finally:
+            index.close()
+    click.echo(f"{len(dropped)} document(s) dropped", err=True)

@@ -309,3 +309,46 @@ def test_jobs_are_capped_by_inputs_and_cores() -> None:
     assert jobs_for(Options(jobs=1000), 3) <= min(3, os.cpu_count() or 1)
     assert jobs_for(Options(jobs=1000), 10_000) <= (os.cpu_count() or 1)
     assert jobs_for(Options(jobs=0), 5) == 1
+
+
+def test_an_unforeseen_error_is_exit_2_never_a_traceback_or_exit_1(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    # An internal error in `check` exited 1 ("duplicates found") with a
+    # traceback. A document that makes the library fail stands in for any
+    # bug: the sitecustomize hook below breaks dedupe for this run only.
+    (tmp_path / "a.txt").write_text(PARA, encoding="utf-8")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import pipeline.batch\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise RuntimeError('boom')\n"
+        "pipeline.batch.process = broken\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(hook)}
+    proc = subprocess.run(
+        [*clean_docs, "check", "a.txt"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "internal error: RuntimeError: boom" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_index_list_and_prune(tmp_path: Path, clean_docs: list[str]) -> None:
+    (tmp_path / "in").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "in" / name).write_text(f"{name} {PARA}", encoding="utf-8")
+    assert _run(clean_docs, "run", "in", "-o", "out", cwd=tmp_path).returncode == 0
+    (tmp_path / "in" / "b.txt").unlink()
+    listed = _run(clean_docs, "index", "list", "out", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split("\t")[:2] for line in listed.stdout.splitlines()] == [
+        ["in/a.txt", "here"],
+        ["in/b.txt", "gone"],
+    ]
+    pruned = _run(clean_docs, "index", "prune", "out", cwd=tmp_path)
+    assert pruned.returncode == 0 and pruned.stdout == "dropped in/b.txt\n"
+    listed = _run(clean_docs, "index", "list", "out", cwd=tmp_path)
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == ["in/a.txt"]

@@ -258,3 +258,35 @@ def test_interrupt_during_temp_file_creation_leaves_nothing(
         write_atomic(tmp_path / "name.txt", "text\n")
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_sigterm_exits_143_like_ctrl_c_and_a_later_run_removes_old_temporaries(
+    corpus: Corpus, clean_docs: list[str], tmp_path: Path
+) -> None:
+    # SIGTERM is what `timeout` and CI cancellation send: before, it killed
+    # the run outright and left `.NAME.xxxx.tmp` files no later run removed.
+    rng = random.Random(143)
+    total = len(corpus.ref)
+    out = tmp_path / "out"
+    proc = _start(clean_docs, corpus, out, subprocess.PIPE)
+    _wait_for_reports(proc, out, rng.randint(3, DOCS * 6 // 10))
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, (proc.returncode, err)
+    assert any(line.startswith("terminated") for line in err.splitlines()), err
+    seen = _check_outputs(out, corpus.ref, temps_allowed=False)
+    assert 0 < seen.outputs < total, seen
+    # a temporary a killed run left behind (SIGKILL cannot be met) goes
+    # with the next run; nothing else of the folder's is touched
+    left = out / "sub" / ".r.txt.0123abcd.tmp"
+    left.parent.mkdir(exist_ok=True)
+    left.write_text("half", encoding="utf-8")
+    (out / "notes.tmp").write_text("mine", encoding="utf-8")
+    done = subprocess.run(
+        [*clean_docs, "run", str(corpus.inp), "-o", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode in (0, 2), done.stderr
+    assert not left.exists() and (out / "notes.tmp").read_text(encoding="utf-8") == "mine"
