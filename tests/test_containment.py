@@ -164,6 +164,12 @@ def _layout_output_holds_a_linked_input(tmp: Path) -> tuple[list[str], str]:
     return ["out/x.txt"], "real"
 
 
+def _layout_output_is_the_links_folder(tmp: Path) -> tuple[list[str], str]:
+    # the link itself would be replaced by the clean copy
+    _layout_output_holds_a_linked_input(tmp)
+    return ["out/x.txt"], "out"
+
+
 def _layout_file_in_output(tmp: Path) -> tuple[list[str], str]:
     (tmp / "docs" / "sub").mkdir(parents=True)
     (tmp / "docs" / "sub" / "x.txt").write_text("ORIGINAL " + PARA, encoding="utf-8")
@@ -176,6 +182,7 @@ def _layout_file_in_output(tmp: Path) -> tuple[list[str], str]:
         _layout_ancestor,
         _layout_link_to_input_folder,
         _layout_output_holds_a_linked_input,
+        _layout_output_is_the_links_folder,
         _layout_file_in_output,
     ],
 )
