@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
+import os
 import re
+import stat
 import warnings
 from pathlib import Path
 
@@ -169,6 +172,146 @@ def read_bytes(data: bytes, path: str, encoding: str | None = None) -> Source:
 # The largest input read by default. Detection holds several arrays per
 # character: a highly repetitive 10 MB text peaks near 2 GB of memory.
 MAX_INPUT_MB = 16
+# Bytes read at a time.
+_BLOCK = 1 << 20
+
+
+def limit_bytes(max_mb: float) -> int:
+    """The `--max-size` limit in megabytes, as a number of bytes.
+
+    >>> limit_bytes(16)
+    16000000
+    """
+    return int(max_mb * 1_000_000)
+
+
+def _size(size: int) -> str:
+    """A size as people write it: 1000 MB, 16 MB, 0.25 MB, 7 bytes.
+
+    >>> _size(1_000_000_000), _size(16_000_001), _size(250_000), _size(7)
+    ('1000 MB', '16 MB', '0.25 MB', '7 bytes')
+    """
+    if size < 10_000:
+        return f"{size} bytes"
+    megabytes = size / 1_000_000
+    return f"{megabytes:.0f} MB" if megabytes >= 10 else f"{megabytes:.2g} MB"
+
+
+def _over(size: str, max_bytes: int, what: str) -> str:
+    return (
+        f"{size} is over the {_size(max_bytes)} limit per {what}"
+        f" (raise it with --max-size; memory grows with the {what})"
+    )
+
+
+def check_size(
+    data_or_len: bytes | str | int, max_bytes: int, name: str, what: str = "file"
+) -> None:
+    """Refuse an input over `max_bytes` (an InputError naming `name`).
+
+    For inputs that are not files: a JSONL or Parquet record's text (a str
+    is measured in UTF-8 bytes, as it would be written), or a length.
+    `what` names the unit in the message ("file", "record").
+
+    >>> check_size("报告", 6, "corpus.jsonl#3", "record")
+    >>> try:
+    ...     check_size("报告!", 6, "corpus.jsonl#3", "record")
+    ... except InputError as exc:
+    ...     print(exc.reason[:50])
+    7 bytes is over the 6 bytes limit per record (rais
+    """
+    if isinstance(data_or_len, str):
+        size = len(data_or_len.encode("utf-8", "surrogatepass"))
+    elif isinstance(data_or_len, int):
+        size = data_or_len
+    else:
+        size = len(data_or_len)
+    if size > max_bytes:
+        raise InputError(name, _over(_size(size), max_bytes, what))
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(path: str, mode: int, name: str) -> InputError:
+    """Why a file that is not a regular file is not read."""
+    if stat.S_ISDIR(mode):
+        return InputError(name, "is a directory")
+    kind = next((k for test, k in _KINDS if test(mode)), "not a regular file")
+    if os.path.islink(path):
+        where = os.path.realpath(path)
+        return InputError(name, f"links to {where}, {kind}, not a regular file: not read")
+    return InputError(name, f"is {kind}, not a regular file: not read")
+
+
+def _os_error(exc: OSError, path: str, name: str) -> InputError:
+    """An OSError met while reading, as the reason a user reads."""
+    if isinstance(exc, PermissionError):
+        return InputError(name, "permission denied")
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return InputError(name, f"is a link to {os.readlink(path)}, which does not exist")
+        return InputError(name, "no such file")
+    if exc.errno == errno.ELOOP:
+        return InputError(name, "too many levels of symbolic links")
+    return InputError(name, exc.strerror or str(exc))
+
+
+def read_limited(path: Path | str, max_bytes: int, shown: str | None = None) -> bytes:
+    """The bytes of the regular file at `path` (links followed), at most
+    `max_bytes` of them; an InputError naming `shown` (or `path`) otherwise.
+
+    Only a regular file is read: a folder, a FIFO, a device or a socket is
+    refused by what `os.stat` says, before it is opened (a FIFO opened for
+    reading waits for a writer; /dev/zero never ends). The file is opened
+    non-blocking and checked again by `os.fstat`, so one swapped for a FIFO
+    in between cannot hang the run either. A file whose size on disk is
+    over the limit is refused unread; otherwise at most `max_bytes` + 1
+    bytes are read, and a file that holds more than its size said (a log
+    that grows, a /proc file that says 0) is refused by what was read.
+    """
+    where = os.fspath(path)
+    name = shown if shown is not None else where
+    try:
+        info = os.stat(where)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(where, info.st_mode, name)
+        check_size(info.st_size, max_bytes, name)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(where, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except InputError:
+        raise
+    except OSError as exc:
+        raise _os_error(exc, where, name) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(where, info.st_mode, name)
+        data = bytearray()
+        while len(data) <= max_bytes:
+            block = os.read(fd, min(_BLOCK, max_bytes + 1 - len(data)))
+            if not block:
+                break
+            data += block
+    except OSError as exc:
+        raise _os_error(exc, where, name) from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise InputError(
+            name,
+            _over(
+                f"more than {_size(max_bytes)} (its size on disk said {info.st_size} bytes)",
+                max_bytes,
+                "file",
+            ),
+        )
+    return bytes(data)
 
 
 def read_file(
@@ -177,26 +320,8 @@ def read_file(
     encoding: str | None = None,
     max_mb: float = MAX_INPUT_MB,
 ) -> Source:
-    """Read one file from disk; every OS error becomes an InputError, and a
-    file over `max_mb` megabytes is refused before it is read."""
+    """Read one regular file from disk (`read_limited`: at most `max_mb`
+    megabytes, never a FIFO or a device) and decode it (`read_bytes`);
+    every refusal is an InputError naming `shown`."""
     name = shown if shown is not None else str(path)
-    try:
-        if path.is_dir():
-            raise InputError(name, "is a directory")
-        size = path.stat().st_size
-        if size > max_mb * 1_000_000:
-            raise InputError(
-                name,
-                f"{size / 1_000_000:.0f} MB is over the {max_mb:g} MB limit per file"
-                " (raise it with --max-size; memory grows with the file)",
-            )
-        data = path.read_bytes()
-    except InputError:
-        raise
-    except PermissionError:
-        raise InputError(name, "permission denied") from None
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except OSError as exc:
-        raise InputError(name, exc.strerror or str(exc)) from None
-    return read_bytes(data, name, encoding)
+    return read_bytes(read_limited(path, limit_bytes(max_mb), name), name, encoding)

@@ -1,0 +1,242 @@
+"""Hostile inputs of issue 14: files that are not files, text that looks like
+another encoding, text padded with NUL bytes, names at the file system's limit,
+temporaries a killed run left.
+
+Each class is tried with several members (parametrized), and every test that
+could hang on a broken reader (a FIFO, a device) runs the CLI in a subprocess
+with a timeout, in its own process group and under a memory limit, so a
+regression fails the test instead of hanging or exhausting the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from nasty import FILES
+
+from pipeline.errors import InputError
+
+POSIX = pytest.mark.skipif(os.name != "posix", reason="needs POSIX files and signals")
+WILD = Path(__file__).resolve().parents[1].parent / "shared" / "wild"
+TIMEOUT = 20
+# Enough for the CLI with numpy and datasketch; far less than a reader that
+# never stops (/dev/zero) would take.
+MEMORY_LIMIT = 3 << 30
+
+# ------------------------------------------------------------------ helpers
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def _cli(args: list[str], clean_docs: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; on a timeout, kill its whole process group (workers
+    blocked on a FIFO included) and fail."""
+    proc = subprocess.Popen(
+        [*clean_docs, *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_limit_memory,  # noqa: PLW1509 - no threads here that could deadlock
+    )
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"clean-docs {' '.join(args)} still running after {TIMEOUT} s (hangs)")
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # workers that outlived it, if any
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _report(out: Path, name: str) -> dict:
+    # outputs are named name.report.json now, name.txt.report.json soon (DESIGN)
+    for candidate in (f"{name}.report.json", f"{name.rsplit('.', 1)[0]}.report.json"):
+        if (out / candidate).is_file():
+            return json.loads((out / candidate).read_text(encoding="utf-8"))
+    raise AssertionError(f"no report for {name} in {sorted(p.name for p in out.iterdir())}")
+
+
+# ------------------------------------------- files that are not regular files
+
+
+def _fifo(tmp: Path) -> tuple[list[str], str, str]:
+    os.mkfifo(tmp / "pipe.txt")
+    return ["pipe.txt"], "pipe.txt", "named pipe"
+
+
+def _link_to_fifo(tmp: Path) -> tuple[list[str], str, str]:
+    os.mkfifo(tmp / "pipe")
+    os.symlink(tmp / "pipe", tmp / "in" / "piped.txt")
+    return [], "in/piped.txt", "named pipe"
+
+
+def _link_to_device(device: str) -> object:
+    def make(tmp: Path) -> tuple[list[str], str, str]:
+        os.symlink(device, tmp / "in" / "device.txt")
+        return [], "in/device.txt", "character device"
+
+    return make
+
+
+def _device_named(tmp: Path) -> tuple[list[str], str, str]:
+    return ["/dev/zero"], "/dev/zero", "character device"
+
+
+def _link_to_socket(tmp: Path) -> tuple[list[str], str, str]:
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(tmp / "sock"))
+    server.listen(1)
+    _SOCKETS.append(server)
+    os.symlink(tmp / "sock", tmp / "in" / "socket.txt")
+    return [], "in/socket.txt", "socket"
+
+
+_SOCKETS: list[socket.socket] = []
+
+NOT_REGULAR = {
+    "fifo-named": _fifo,
+    "link-to-fifo": _link_to_fifo,
+    "link-to-dev-zero": _link_to_device("/dev/zero"),
+    "link-to-dev-urandom": _link_to_device("/dev/urandom"),
+    "link-to-dev-null": _link_to_device("/dev/null"),
+    "dev-zero-named": _device_named,
+    "link-to-socket": _link_to_socket,
+}
+
+
+@POSIX
+@pytest.mark.parametrize("make", NOT_REGULAR.values(), ids=NOT_REGULAR.keys())
+def test_only_regular_files_are_read(make, tmp_path: Path, clean_docs: list[str]) -> None:
+    # Issue 14: a link to /dev/zero was read without end (its st_size is 0),
+    # a FIFO hung the run. Refused by kind, the other files still processed.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ok.txt").write_bytes(FILES["utf8.txt"])
+    try:
+        extra, shown, kind = make(tmp_path)
+        proc = _cli(["run", "in", *extra, "-o", "out"], clean_docs, tmp_path)
+    finally:
+        while _SOCKETS:
+            _SOCKETS.pop().close()
+    assert proc.returncode == 2, proc.stderr
+    assert f"{shown}: error: " in proc.stderr and kind in proc.stderr, proc.stderr
+    assert "not a regular file" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (tmp_path / "out" / "ok.txt").is_file()
+
+
+@POSIX
+@pytest.mark.parametrize(
+    "kind",
+    ["fifo", "fifo-link", "dev-zero-link", "dev-null", "folder"],
+)
+def test_read_limited_refuses_what_is_not_a_regular_file(kind: str, tmp_path: Path) -> None:
+    from pipeline.read import read_limited
+
+    target = tmp_path / "x.txt"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "fifo-link":
+        os.mkfifo(tmp_path / "p")
+        os.symlink(tmp_path / "p", target)
+    elif kind == "dev-zero-link":
+        os.symlink("/dev/zero", target)
+    elif kind == "dev-null":
+        target = Path("/dev/null")
+    else:
+        target.mkdir()
+    # signal.alarm: a reader that opens the FIFO would block; fail instead.
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("read_limited blocked"))
+    signal.alarm(TIMEOUT)
+    try:
+        with pytest.raises(InputError) as caught:
+            read_limited(target, 1000)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert caught.value.path == str(target)
+    assert "directory" in caught.value.reason or "not a regular file" in caught.value.reason
+
+
+# ------------------------------------------------ the size limit, by reading
+
+
+@pytest.mark.parametrize(
+    ("size", "limit"),
+    [(5_000_001, 1_000_000), (2_000_000, 1_999_999), (1 << 20, 1000)],
+)
+def test_over_size_is_refused_by_what_is_read_not_by_st_size(
+    size: int, limit: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file whose st_size understates it (devices say 0, /proc files 0 or
+    # 4096, a log grows between stat and read) is refused by what was read,
+    # and no more than limit + 1 bytes are ever read.
+    from pipeline import read
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a line of text\n" * (size // 15 + 1))
+    content = big.read_bytes()
+    real_stat, real_fstat, real_read = os.stat, os.fstat, os.read
+    got = [0]
+
+    def small(result: os.stat_result) -> os.stat_result:
+        values = list(result)
+        values[6] = 0  # st_size
+        return os.stat_result(values)
+
+    def lying_stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return small(real_stat(path, *args, **kwargs))
+
+    def counting_read(fd: int, n: int) -> bytes:
+        block = real_read(fd, n)
+        got[0] += len(block)
+        return block
+
+    monkeypatch.setattr(os, "stat", lying_stat)
+    monkeypatch.setattr(os, "fstat", lambda fd: small(real_fstat(fd)))
+    monkeypatch.setattr(os, "read", counting_read)
+    with pytest.raises(InputError) as caught:
+        read.read_file(big, "big.txt", max_mb=limit / 1_000_000)
+    assert "limit" in caught.value.reason
+    assert 0 < got[0] <= limit + 1
+    with pytest.raises(InputError):
+        read.read_limited(big, limit)
+    assert read.read_limited(big, len(content)) == content
+
+
+@pytest.mark.parametrize(
+    ("value", "over"),
+    [
+        (b"x" * 100, False),
+        (b"x" * 101, True),
+        ("x" * 100, False),
+        ("报" * 34, True),  # 102 bytes in UTF-8: records are measured in bytes
+        ("报" * 33, False),
+        (100, False),
+        (101, True),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, bool) else str(v),
+)
+def test_check_size_for_records(value: bytes | str | int, over: bool) -> None:
+    from pipeline.read import check_size
+
+    if over:
+        with pytest.raises(InputError) as caught:
+            check_size(value, 100, "corpus.jsonl#7")
+        assert caught.value.path == "corpus.jsonl#7" and "limit" in caught.value.reason
+    else:
+        check_size(value, 100, "corpus.jsonl#7")
