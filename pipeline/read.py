@@ -63,6 +63,83 @@ _MAX_CHAOS = 0.2
 _TIE = 0.02
 
 
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+# The most high bytes in a row that a Western text holds between ASCII
+# ("½¢", "”—", "öß"), unless they are one character repeated ("————").
+_WESTERN_RUN = 3
+# A text of a few high bytes holds at least this many ASCII letters per
+# high byte (French holds about 30, German 50, a price list of "½¢" 5).
+_ASCII_LETTERS_PER_HIGH = 3
+# Windows-1252 characters that prose hardly uses alone (currency sign,
+# broken bar, spacing accents): in GBK and Big5 they are the lead bytes of
+# common characters (Big5 年 月 日 read ¦~ ¤ë ¤é).
+_RARE_IN_PROSE = frozenset("¤¦¨¯´¸ˆ˜")
+_ASCII_LETTERS = bytes(range(ord("A"), ord("Z") + 1)) + bytes(range(ord("a"), ord("z") + 1))
+
+
+def _word_at(text: str, start: int, end: int) -> str:
+    """The word (a run of letters) that holds text[start:end]."""
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    return text[start:end]
+
+
+def western_text(data: bytes) -> str | None:
+    """`data` read as Windows-1252 when it is ASCII text but for a few high
+    bytes that make sense there, else None (the statistical detection
+    decides).
+
+    A statistical detector cannot tell "the ½¢ decrease" (0xBD 0xA2) from a
+    GBK or Big5 character, nor "Müller" (0xFC then "l") from one: a few
+    high bytes are too little to measure. What tells them apart is where
+    they sit. In Western text
+    - the text is ASCII words but for a few high bytes
+      (`_ASCII_LETTERS_PER_HIGH` ASCII letters for each);
+    - each high byte stands alone or in a short run between ASCII (at most
+      `_WESTERN_RUN`, or one character repeated: "————"), and is a letter,
+      a punctuation mark or a symbol that prose uses (not `_RARE_IN_PROSE`);
+    - an accented letter is part of a word with ASCII letters (Größe,
+      Müller), or a word of one small letter (à, é): "ÖÐ" is 中 in GBK.
+    Chinese text fails each of these: its characters are two high bytes
+    each and follow each other, and it holds few ASCII letters. What is
+    left to guess is a text of ASCII words and single Chinese characters
+    glued to them ("Type A型"), as rare as it is ambiguous.
+
+    >>> western_text("the ½¢ decrease".encode("cp1252"))
+    'the ½¢ decrease'
+    >>> western_text("Dr. Müller’s report".encode("cp1252"))
+    'Dr. Müller’s report'
+    >>> western_text("报告".encode("gbk")) is None
+    True
+    >>> western_text("the character 中 means middle".encode("gbk")) is None
+    True
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None  # a byte cp1252 leaves undefined (0x81, 0x8d, 0x8f, 0x90, 0x9d)
+    runs = [run.span() for run in _HIGH_RUN.finditer(data)]
+    high = sum(end - start for start, end in runs)
+    ascii_letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    if ascii_letters < high * _ASCII_LETTERS_PER_HIGH:
+        return None
+    for start, end in runs:
+        # one byte a character: offsets in the text are the same
+        chars = text[start:end]
+        if end - start > _WESTERN_RUN and len(set(chars)) > 1:
+            return None
+        if not _RARE_IN_PROSE.isdisjoint(chars):
+            return None
+        for at in range(start, end):
+            if text[at].isalpha():
+                word = _word_at(text, at, at + 1)
+                if not (any(c.isascii() for c in word) or (len(word) == 1 and word.islower())):
+                    return None
+    return text
+
+
 def detect(data: bytes, path: str) -> tuple[str, str, float]:
     """Decode bytes that are not UTF-8: (text, encoding, confidence).
 
@@ -74,7 +151,12 @@ def detect(data: bytes, path: str) -> tuple[str, str, float]:
     ('gb18030', 1.0)
     >>> detect("Café déjà vu, naïve façade".encode("cp1252"), "x")[1:]
     ('cp1252', 1.0)
+    >>> detect("the ½¢ decrease".encode("cp1252"), "x")[1:]
+    ('cp1252', 1.0)
     """
+    western = western_text(data)
+    if western is not None:
+        return western, "cp1252", 1.0
     from charset_normalizer import from_bytes
 
     matches = [m for m in from_bytes(data, cp_isolation=list(_LEGACY)) if m.encoding in _LEGACY]
