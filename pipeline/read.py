@@ -47,9 +47,55 @@ def sniff_binary(data: bytes) -> str | None:
     head = data[:8192]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
-    if head.count(b"\x00") > len(head) // 10:
+    if head.count(b"\x00") > len(head) // 10 and not nul_padding_only(data):
         return "binary data (many NUL bytes)"
     return None
+
+
+_NUL_RUN = re.compile(rb"\x00+")
+# Bytes a run of padding may touch: it fills the rest of a line or a page
+# (line feed, carriage return, form feed), or the start or end of the file.
+_LINE_EDGE = b"\n\r\x0c"
+# Controls that plain text holds: tab, line ends, vertical tab, form feed,
+# escape (terminal logs) and SUB (an old end-of-file mark).
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1a\x1b")
+_OTHER_CONTROLS = bytes(b for b in range(32) if b not in _TEXT_CONTROLS and b != 0)
+# Share of the other bytes that may be other C0 controls in padded text
+# (binary data holds about one in ten).
+_MAX_CONTROL_SHARE = 0.01
+
+
+def nul_padding_only(data: bytes) -> bool:
+    """Whether every NUL byte in `data` is padding in text, which the clean
+    stage removes as a listed repair: each run of NULs begins or ends a line
+    (it follows or precedes a line feed, carriage return or form feed, or
+    the file's own start or end), and the bytes that are not NUL read as
+    text (at most one in a hundred another control byte).
+
+    Page padding (RFC 734 pads each page with NULs before its form feed), a
+    log file preallocated and cut short, fixed-length records padded to
+    their width: all padding. UTF-16 or UTF-32 without a byte order mark
+    (NULs between the characters of a line), archives, images and record
+    files (NULs among counters and controls) are not.
+
+    >>> nul_padding_only(b"page one\\n" + bytes(300) + b"\\x0cpage two\\n")
+    True
+    >>> nul_padding_only("page one\\n".encode("utf-16-le"))
+    False
+    >>> nul_padding_only(b"\\x01\\x02\\x00\\x00\\x03\\n" * 50)
+    False
+    """
+    rest = len(data) - data.count(b"\x00")
+    if not rest:
+        return False
+    for run in _NUL_RUN.finditer(data):
+        start, end = run.span()
+        begins = start == 0 or data[start - 1] in _LINE_EDGE
+        ends = end == len(data) or data[end] in _LINE_EDGE
+        if not (begins or ends):
+            return False
+    others = len(data) - len(data.translate(None, _OTHER_CONTROLS))
+    return others <= rest * _MAX_CONTROL_SHARE
 
 
 # Legacy encodings tried when a file is not UTF-8, in order of preference
@@ -227,7 +273,17 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
     try:
         return data.decode("utf-8"), "utf-8", 1.0
     except UnicodeDecodeError:
+        pass
+    if b"\x00" not in data:
         return detect(data, path)
+    # NUL padding (the clean stage removes it) is no evidence of an
+    # encoding: detect without it. In GB18030, Big5 and Windows-1252 a NUL
+    # byte is never part of another character, so the whole decodes alike.
+    _, used, confidence = detect(data.replace(b"\x00", b""), path)
+    try:
+        return data.decode(used), used, confidence
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not valid {used} at byte {exc.start}") from None
 
 
 def read_bytes(data: bytes, path: str, encoding: str | None = None) -> Source:
@@ -242,6 +298,8 @@ def read_bytes(data: bytes, path: str, encoding: str | None = None) -> Source:
         raise InputError(path, "empty file")
     if not text.strip():
         raise InputError(path, "holds only white space")
+    if not text.replace("\x00", "").strip():
+        raise InputError(path, "holds only NUL bytes and white space")
     return Source(
         path=path,
         text=text,

@@ -10,12 +10,16 @@ regression fails the test instead of hanging or exhausting the machine.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import io
 import json
 import os
 import signal
 import socket
 import subprocess
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -347,3 +351,178 @@ def test_real_chinese_reports_in_gb18030_stay_gb18030(index: int) -> None:
     text = path.read_text(encoding="utf-8-sig")[:20000]
     got, encoding, _ = decode(text.encode("gb18030", errors="ignore"), path.name)
     assert encoding == "gb18030"
+
+
+# ---------------------------------------------------- NUL padding in text
+
+_WORDS = [
+    "the",
+    "of",
+    "protocol",
+    "terminal",
+    "display",
+    "server",
+    "host",
+    "cursor",
+    "line",
+    "page",
+    "mode",
+    "bit",
+    "byte",
+    "sends",
+    "receives",
+    "each",
+    "when",
+    "after",
+    "before",
+    "output",
+    "input",
+    "screen",
+    "column",
+    "row",
+    "escape",
+    "character",
+    "code",
+    "table",
+    "user",
+    "program",
+    "system",
+    "version",
+    "number",
+    "field",
+    "value",
+    "option",
+]
+_HANZI = "海关总署推进依法行政完善法律制度健全执法机制聚焦重点领域加大力度规范行为提升立法质量效率"
+
+
+def _prose(seed: int, lines: int = 40, zh: bool = False, extra: str = "") -> str:
+    # text that does not repeat itself, so nothing is removed as a duplicate
+    import random
+
+    rng = random.Random(seed)
+    if zh:
+        made = ("".join(rng.choices(_HANZI, k=24)) + "。" for _ in range(lines))
+    else:
+        made = (
+            " ".join(rng.choices(_WORDS, k=10)).capitalize() + extra + "." for _ in range(lines)
+        )
+    return "".join(line + "\n" for line in made)
+
+
+def _pages(count: int, pad: int, codec: str = "utf-8", zh: bool = False, extra: str = "") -> bytes:
+    # each page ends with NUL padding, then a form feed starts the next page
+    pages = [_prose(seed, zh=zh, extra=extra).encode(codec) for seed in range(count + 1)]
+    padded = (page + b"\x00" * (pad + 37 * i) + b"\x0c" for i, page in enumerate(pages[:-1]))
+    return b"".join(padded) + pages[-1]
+
+
+_PAGE = _prose(99)
+
+PADDED = {
+    "page-ends": _pages(6, 400),
+    "page-ends-short-runs": _pages(12, 120),
+    "crlf-pages": _pages(5, 600).replace(b"\n", b"\r\n"),
+    "preallocated-log": _PAGE.encode() + b"\x00" * 65536,
+    "fixed-records": b"".join(
+        line.encode().ljust(120, b"\x00") + b"\n" for line in _prose(7, 200).splitlines()
+    ),
+    "leading-padding": b"\x00" * 4096 + _PAGE.encode(),
+    "gb18030-pages": _pages(5, 500, "gb18030", zh=True),
+    "cp1252-pages": _pages(5, 500, "cp1252", extra=", the café’s ½¢ decrease"),
+    "utf8-bom-pages": codecs.BOM_UTF8 + _pages(4, 700),
+}
+
+
+@pytest.mark.parametrize("data", PADDED.values(), ids=PADDED.keys())
+def test_nul_padding_in_text_is_removed_and_listed(
+    data: bytes, tmp_path: Path, clean_docs: list[str]
+) -> None:
+    # Issue 14: RFC 734 (NUL padding at page ends) was refused as binary,
+    # though NULs are a listed repair.
+    (tmp_path / "padded.txt").write_bytes(data)
+    proc = _cli(["run", "padded.txt", "-o", "out"], clean_docs, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = (tmp_path / "out" / "padded.txt").read_text(encoding="utf-8")
+    assert "\x00" not in out
+    report = _report(tmp_path / "out", "padded.txt")
+    assert report["removed"] == []
+    lines_with_nul = {
+        n
+        for n, line in enumerate(
+            data.replace(b"\r\n", b"\n").split(b"\n"),
+            start=1,
+        )
+        if b"\x00" in line
+    }
+    fixed = {f["line"] for f in report["fixes"] if "\x00" in f["before"]}
+    assert fixed == lines_with_nul
+    assert all("\x00" not in f["after"] for f in report["fixes"])
+    # one line in, one line out: the input's line numbers stay
+    assert out.count("\n") == data.replace(b"\r\n", b"\n").count(b"\n") + (not data.endswith(b"\n"))
+
+
+@pytest.mark.skipif(not (WILD / "rfc" / "rfc734.txt").is_file(), reason="no ../shared/wild")
+def test_rfc_734_is_read() -> None:
+    from pipeline.read import read_file
+
+    source = read_file(WILD / "rfc" / "rfc734.txt", "rfc734.txt")
+    assert source.encoding == "utf-8" and "SUPDUP Display Protocol" in source.text
+
+
+def _tar() -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        blob = _PAGE.encode()
+        info = tarfile.TarInfo("report.txt")
+        info.size, info.mtime = len(blob), 0
+        archive.addfile(info, io.BytesIO(blob))
+    return out.getvalue()
+
+
+def _zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("a.txt", (2022, 1, 1, 0, 0, 0)), _PAGE * 3)
+    return out.getvalue()
+
+
+def _structs() -> bytes:
+    import struct
+
+    # a binary record file: counters and offsets, many zero bytes, a few \n
+    return b"".join(struct.pack("<IIHH", i, i * 10, 10, 0) for i in range(2000))
+
+
+BINARY = {
+    "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200),
+    "pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + bytes(300),
+    "zip": _zip(),
+    "tar": _tar(),
+    "elf": b"\x7fELF\x02\x01\x01\x00" + bytes(56) + b"\n" + bytes(300),
+    "utf16le-no-bom": _PAGE.encode("utf-16-le"),
+    "utf16be-no-bom": _PAGE.encode("utf-16-be"),
+    "utf32-no-bom": _PAGE.encode("utf-32-le"),
+    "struct-records": _structs(),
+    "sqlite-like": b"SQLite format 3\x00\x10\x00\x01\x01\x00@  \x00\x00\x00\x02" + bytes(4000),
+}
+
+
+@pytest.mark.parametrize("data", BINARY.values(), ids=BINARY.keys())
+def test_binary_files_are_still_refused(data: bytes) -> None:
+    # Guard (passes before the change too): the padding rule must not let
+    # binary files in.
+    from pipeline.read import read_bytes
+
+    with pytest.raises(InputError) as caught:
+        read_bytes(data, "x.txt")
+    assert "not text" in caught.value.reason or "not UTF-8" in caught.value.reason
+
+
+def test_a_file_of_nothing_but_nul_bytes_is_refused() -> None:
+    from pipeline.read import read_bytes
+
+    with pytest.raises(InputError):
+        read_bytes(b"\x00" * 5000, "x.txt")
+    with pytest.raises(InputError):
+        read_bytes(b"\n\n" + b"\x00" * 5000 + b"  \n", "x.txt")
