@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -526,3 +527,134 @@ def test_a_file_of_nothing_but_nul_bytes_is_refused() -> None:
         read_bytes(b"\x00" * 5000, "x.txt")
     with pytest.raises(InputError):
         read_bytes(b"\n\n" + b"\x00" * 5000 + b"  \n", "x.txt")
+
+
+# ------------------------------------------- temporaries and long names
+
+
+@pytest.mark.parametrize(
+    "name",
+    [("a" * (n - 4)) + ".txt" for n in (242, 245, 250, 255)]
+    + ["报" * 83 + ".txt", "é" * 125 + ".txt"],
+    ids=["ascii-242", "ascii-245", "ascii-250", "ascii-255", "cjk-253", "latin-254"],
+)
+def test_atomic_write_to_a_name_at_the_name_limit(name: str, tmp_path: Path) -> None:
+    # Issue 14: the temporary name added 14 bytes to the output's name, so a
+    # name of 242-255 bytes failed with "File name too long".
+    from pipeline.write import write_atomic
+
+    assert len(name.encode()) <= 255
+    write_atomic(tmp_path / name, "text\n")
+    assert (tmp_path / name).read_text(encoding="utf-8") == "text\n"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def _touch(path: Path, data: bytes = b"partial") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+@POSIX
+@pytest.mark.parametrize("recursive", [False, True], ids=["folder", "tree"])
+def test_stale_temporaries_are_removed_and_nothing_else(tmp_path: Path, recursive: bool) -> None:
+    from pipeline.write import remove_stale_temporaries, temp_name
+
+    out = tmp_path / "out"
+    outside = tmp_path / "outside"
+    ours_top = [
+        _touch(out / temp_name()),
+        _touch(out / temp_name()),
+        _touch(out / ".report.txt.0a1b2c3d.tmp"),  # the name earlier versions used
+    ]
+    ours_deep = [_touch(out / "sub" / "deeper" / temp_name()), _touch(out / "sub" / temp_name())]
+    keep = [
+        _touch(out / "report.txt"),
+        _touch(out / "notes.tmp"),
+        _touch(out / ".report.txt.tmp"),
+        _touch(out / ".report.txt.0A1B2C3D.tmp"),
+        _touch(out / (temp_name() + ".bak")),
+        _touch(out / "sub" / "a.txt"),
+        _touch(outside / temp_name()),  # outside the folder, reached only by a link
+        _touch(tmp_path / temp_name()),  # beside the folder
+    ]
+    os.symlink(outside, out / "linked")
+    os.symlink(outside / next(outside.iterdir()).name, out / temp_name())  # a link named like ours
+    (out / (temp_name())).mkdir()  # a folder named like ours
+    removed = remove_stale_temporaries(out, recursive=recursive)
+    expected = ours_top + (ours_deep if recursive else [])
+    assert sorted(map(str, removed)) == sorted(map(str, expected))
+    assert not any(p.exists() for p in expected)
+    assert all(p.exists() for p in keep)
+    assert all(p.exists() for p in (ours_deep if not recursive else []))
+    assert len(list(outside.iterdir())) == 1
+    assert sum(1 for p in out.iterdir() if p.is_symlink()) == 2
+
+
+@POSIX
+def test_a_temporary_being_written_is_not_stale(tmp_path: Path) -> None:
+    # A run writing into the folder right now keeps its temporary.
+    from pipeline.write import atomic_writer, remove_stale_temporaries
+
+    with atomic_writer(tmp_path / "name.txt") as handle:
+        handle.write(b"half")
+        [temp] = [p for p in tmp_path.iterdir() if p.name != "name.txt"]
+        assert len(temp.name.encode()) <= 40
+        assert remove_stale_temporaries(tmp_path) == []
+        assert temp.exists()
+        handle.write(b" and the rest\n")
+    assert (tmp_path / "name.txt").read_bytes() == b"half and the rest\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["name.txt"]
+
+
+@POSIX
+@pytest.mark.parametrize("when", ["before-write", "mid-write"])
+def test_sigterm_unwinds_like_ctrl_c_and_removes_the_temporary(when: str, tmp_path: Path) -> None:
+    # The helper batch installs: SIGTERM raises Terminated (a KeyboardInterrupt)
+    # where the program is, so atomic_writer removes its temporary.
+    script = f"""
+import os, signal, sys
+from pathlib import Path
+from pipeline.write import Terminated, atomic_writer, terminate_like_interrupt
+terminate_like_interrupt()
+try:
+    with atomic_writer(Path({str(tmp_path)!r}) / "out.txt") as handle:
+        if {when!r} == "mid-write":
+            handle.write(b"half")
+        os.kill(os.getpid(), signal.SIGTERM)
+        handle.write(b"never")
+except Terminated as exc:
+    assert isinstance(exc, KeyboardInterrupt)
+    sys.exit(exc.exit_code)
+sys.exit(3)
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert proc.returncode == 143, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@POSIX
+def test_sigterm_to_a_forked_child_still_ends_it(tmp_path: Path) -> None:
+    # Worker processes forked after the handler is installed die by SIGTERM
+    # as before (a pool's terminate() relies on it).
+    script = """
+import os, signal, sys, time
+from pipeline.write import terminate_like_interrupt
+terminate_like_interrupt()
+ready, tell = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.write(tell, b"x")  # past fork's own signal bookkeeping
+    time.sleep(30)
+    os._exit(0)
+os.read(ready, 1)
+os.kill(pid, signal.SIGTERM)
+_, status = os.waitpid(pid, 0)
+sys.exit(0 if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM else 1)
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert proc.returncode == 0, proc.stderr
