@@ -9,6 +9,7 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -402,21 +403,9 @@ def _os_error(exc: OSError, path: str, name: str) -> InputError:
     return InputError(name, exc.strerror or str(exc))
 
 
-def read_limited(path: Path | str, max_bytes: int, shown: str | None = None) -> bytes:
-    """The bytes of the regular file at `path` (links followed), at most
-    `max_bytes` of them; an InputError naming `shown` (or `path`) otherwise.
-
-    Only a regular file is read: a folder, a FIFO, a device or a socket is
-    refused by what `os.stat` says, before it is opened (a FIFO opened for
-    reading waits for a writer; /dev/zero never ends). The file is opened
-    non-blocking and checked again by `os.fstat`, so one swapped for a FIFO
-    in between cannot hang the run either. A file whose size on disk is
-    over the limit is refused unread; otherwise at most `max_bytes` + 1
-    bytes are read, and a file that holds more than its size said (a log
-    that grows, a /proc file that says 0) is refused by what was read.
-    """
-    where = os.fspath(path)
-    name = shown if shown is not None else where
+def _blocks(where: str, name: str, max_bytes: int) -> Iterator[bytes]:
+    """The bytes of the regular file `where`, block by block: at most
+    `max_bytes` + 1 of them, then an InputError (see `read_limited`)."""
     try:
         info = os.stat(where)
         if not stat.S_ISREG(info.st_mode):
@@ -432,26 +421,60 @@ def read_limited(path: Path | str, max_bytes: int, shown: str | None = None) -> 
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise _not_regular(where, info.st_mode, name)
-        data = bytearray()
-        while len(data) <= max_bytes:
-            block = os.read(fd, min(_BLOCK, max_bytes + 1 - len(data)))
+        got = 0
+        while got <= max_bytes:
+            block = os.read(fd, min(_BLOCK, max_bytes + 1 - got))
             if not block:
+                return
+            got += len(block)
+            if got > max_bytes:
                 break
-            data += block
+            yield block
     except OSError as exc:
         raise _os_error(exc, where, name) from None
     finally:
         os.close(fd)
-    if len(data) > max_bytes:
-        raise InputError(
-            name,
-            _over(
-                f"more than {_size(max_bytes)} (its size on disk said {info.st_size} bytes)",
-                max_bytes,
-                "file",
-            ),
-        )
-    return bytes(data)
+    raise InputError(
+        name,
+        _over(
+            f"more than {_size(max_bytes)} (its size on disk said {info.st_size} bytes)",
+            max_bytes,
+            "file",
+        ),
+    )
+
+
+def read_limited(path: Path | str, max_bytes: int, shown: str | None = None) -> bytes:
+    """The bytes of the regular file at `path` (links followed), at most
+    `max_bytes` of them; an InputError naming `shown` (or `path`) otherwise.
+
+    Only a regular file is read: a folder, a FIFO, a device or a socket is
+    refused by what `os.stat` says, before it is opened (a FIFO opened for
+    reading waits for a writer; /dev/zero never ends). The file is opened
+    non-blocking and checked again by `os.fstat`, so one swapped for a FIFO
+    in between cannot hang the run either. A file whose size on disk is
+    over the limit is refused unread; otherwise at most `max_bytes` + 1
+    bytes are read, and a file that holds more than its size said (a log
+    that grows, a /proc file that says 0) is refused by what was read.
+    """
+    where = os.fspath(path)
+    return b"".join(_blocks(where, shown if shown is not None else where, max_bytes))
+
+
+def sha256_limited(path: Path | str, max_bytes: int) -> str | None:
+    """The SHA-256 of a regular file's bytes, read as `read_limited` reads
+    (never a FIFO or a device, at most `max_bytes` + 1 bytes, one block
+    held at a time); None when it would refuse the file (reading it
+    reports why). For an index that asks whether an input changed.
+    """
+    digest = hashlib.sha256()
+    where = os.fspath(path)
+    try:
+        for block in _blocks(where, where, max_bytes):
+            digest.update(block)
+    except InputError:
+        return None
+    return digest.hexdigest()
 
 
 def read_file(

@@ -68,6 +68,11 @@ def _lock(fd: int, blocking: bool) -> bool:
     return True
 
 
+_CREATE_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
 def _create_temp(folder: Path) -> tuple[str, int]:
     """Create and lock a new temporary file in `folder`: (path, fd).
 
@@ -78,7 +83,7 @@ def _create_temp(folder: Path) -> tuple[str, int]:
     while True:
         tmp = str(folder / temp_name())
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            fd = os.open(tmp, _CREATE_FLAGS, 0o644)
         except OSError:
             raise  # not created (O_EXCL): nothing to remove
         except BaseException:
@@ -154,7 +159,7 @@ def _remove_if_stale(name: str, dir_fd: int) -> bool:
     try:
         fd = os.open(
             name,
-            os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+            os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0),
             dir_fd=dir_fd,
         )
     except OSError:
@@ -175,7 +180,7 @@ def _remove_if_stale(name: str, dir_fd: int) -> bool:
         os.close(fd)
 
 
-_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _scan(dir_fd: int, where: Path, removed: list[Path]) -> list[str]:

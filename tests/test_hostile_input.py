@@ -177,6 +177,34 @@ def test_read_limited_refuses_what_is_not_a_regular_file(kind: str, tmp_path: Pa
     assert "directory" in caught.value.reason or "not a regular file" in caught.value.reason
 
 
+@POSIX
+@pytest.mark.parametrize("kind", ["regular", "over-limit", "fifo", "dev-zero-link", "missing"])
+def test_sha256_limited_hashes_only_what_read_limited_reads(kind: str, tmp_path: Path) -> None:
+    # For the index's "has this input changed?": the same refusals, as None.
+    import hashlib
+
+    from pipeline.read import sha256_limited
+
+    target = tmp_path / "x.txt"
+    if kind in ("regular", "over-limit"):
+        target.write_bytes(b"text\n" * 1000)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "dev-zero-link":
+        os.symlink("/dev/zero", target)
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("sha256_limited blocked"))
+    signal.alarm(TIMEOUT)
+    try:
+        got = sha256_limited(target, 4999 if kind == "over-limit" else 5000)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    if kind == "regular":
+        assert got == hashlib.sha256(target.read_bytes()).hexdigest()
+    else:
+        assert got is None
+
+
 # ------------------------------------------------ the size limit, by reading
 
 
