@@ -19,6 +19,7 @@ import re
 import secrets
 import signal
 import stat
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -27,7 +28,7 @@ from pipeline.errors import OutputError
 
 try:
     import fcntl
-except ImportError:  # not POSIX: no locks, stale temporaries are all removed
+except ImportError:  # not POSIX: no locks (see _lock)
     fcntl = None  # type: ignore[assignment]
 
 TEMP_PREFIX = ".clean-docs-"
@@ -57,15 +58,24 @@ def is_temporary(name: str) -> bool:
     return bool(_TEMP.fullmatch(name) or _OLD_TEMP.fullmatch(name))
 
 
-def _lock(fd: int, blocking: bool) -> bool:
-    """Take the exclusive lock on an open file; False when another holds it."""
+def _lock(fd: int, blocking: bool) -> bool | None:
+    """Take the exclusive lock on an open file: True when taken, False
+    when another process holds it, None when the file system has no locks
+    (some network and FUSE file systems): writing goes on without."""
     if fcntl is None:
-        return True
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
     except BlockingIOError:
         return False
+    except OSError:
+        return None
     return True
+
+
+# Where locks cannot tell a live temporary from a stale one, one untouched
+# this long is stale: no write pauses for an hour.
+_STALE_UNLOCKED_SECONDS = 3600
 
 
 _CREATE_FLAGS = (
@@ -73,23 +83,24 @@ _CREATE_FLAGS = (
 )
 
 
-def _create_temp(folder: Path) -> tuple[str, int]:
-    """Create and lock a new temporary file in `folder`: (path, fd).
+def _create_temp(folder: Path, current: list[str]) -> int:
+    """Create and lock a new temporary file in `folder`; return its
+    descriptor. `current` holds its path from before it is created until
+    it is ready, so that a caller interrupted anywhere in between (a signal
+    handler raises right after a system call) knows what to remove; it is
+    emptied when no file of ours is there (O_EXCL failed).
 
     A stale-temporary sweep that locked the file first unlinks it before
     releasing the lock; the file is then no longer at its path, and a new
-    name is tried. Interrupted midway, it leaves no file behind.
+    name is tried.
     """
     while True:
         tmp = str(folder / temp_name())
+        current[:] = [tmp]
         try:
             fd = os.open(tmp, _CREATE_FLAGS, 0o644)
         except OSError:
-            raise  # not created (O_EXCL): nothing to remove
-        except BaseException:
-            # a signal handler raised right after the file was created
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            current.clear()  # not created: nothing of ours to remove
             raise
         try:
             _lock(fd, blocking=True)
@@ -100,12 +111,17 @@ def _create_temp(folder: Path) -> tuple[str, int]:
                 there = None
         except BaseException:
             os.close(fd)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             raise
         if there is not None and (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino):
-            return tmp, fd
+            return fd
+        current.clear()  # a sweep removed it
         os.close(fd)
+
+
+def _discard(current: list[str]) -> None:
+    for tmp in current:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 @contextlib.contextmanager
@@ -118,25 +134,21 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    tmp: str | None = None
+    current: list[str] = []
     try:
-        tmp, fd = _create_temp(path.parent)
+        fd = _create_temp(path.parent, current)
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
             # renamed while the lock is held: never a moment when a sweep
             # could take the finished file for a stale one
-            os.replace(tmp, path)
+            os.replace(current[0], path)
     except OSError as exc:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        _discard(current)
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        _discard(current)
         raise
     with contextlib.suppress(OSError):
         dir_fd = os.open(path.parent, os.O_RDONLY)
@@ -165,11 +177,16 @@ def _remove_if_stale(name: str, dir_fd: int) -> bool:
     except OSError:
         return False  # a link (ELOOP), gone, unreadable: not ours to touch
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode) or not _lock(fd, blocking=False):
+        mine = os.fstat(fd)
+        if not stat.S_ISREG(mine.st_mode):
             return False
+        locked = _lock(fd, blocking=False)
+        if locked is False:
+            return False  # a writer holds it: alive
+        if locked is None and time.time() - mine.st_mtime < _STALE_UNLOCKED_SECONDS:
+            return False  # no locks here: only an old one is surely stale
         # still the file at that name (not replaced since it was opened)
         there = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-        mine = os.fstat(fd)
         if (there.st_dev, there.st_ino) != (mine.st_dev, mine.st_ino):
             return False
         os.unlink(name, dir_fd=dir_fd)  # under the lock: see _create_temp

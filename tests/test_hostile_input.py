@@ -683,3 +683,28 @@ sys.exit(0 if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM e
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT
     )
     assert proc.returncode == 0, proc.stderr
+
+
+@POSIX
+def test_without_file_locks_writes_work_and_only_old_temporaries_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some network and FUSE file systems refuse flock (ENOLCK): writing goes
+    # on, and a sweep removes only temporaries untouched for an hour.
+    import errno
+    import fcntl
+    import time
+
+    from pipeline.write import remove_stale_temporaries, temp_name, write_atomic
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    write_atomic(tmp_path / "out.txt", "text\n")
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "text\n"
+    fresh, old = _touch(tmp_path / temp_name()), _touch(tmp_path / temp_name())
+    an_hour_ago = time.time() - 3700
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    assert remove_stale_temporaries(tmp_path) == [old]
+    assert fresh.exists() and not old.exists()
