@@ -157,7 +157,7 @@ def run_paths(
             raise OutputError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
     index = Index(index_path or out_dir / ".clean-docs" / "index.sqlite", root=out_dir.parent)
     try:
-        remove_stale_temporaries(out_dir)
+        remove_stale_temporaries(out_dir, recursive=True)
         inputs = [canonical(item, index.root) for item in found]
         del found
         # Documents whose files are gone are forgotten; the names the
@@ -169,6 +169,14 @@ def run_paths(
                 continue
             for name in stored.outputs:
                 owned[name] = stored.path
+        named = []
+        for item in inputs:
+            why = outputs.too_long(item)
+            if why is None:
+                named.append(item)
+            else:
+                outcome.errors.append((item.shown, why))
+        inputs = named
         outputs.plan(inputs, owned)
         return _run(inputs, out_dir, settings, options, index, outcome)
     finally:
@@ -215,7 +223,7 @@ def _run(
             item = by_path.get(stored.path)
             if item is not None:
                 if (
-                    content_sha(item) != stored.sha256
+                    content_sha(item, options.max_mb) != stored.sha256
                     or not _outputs_intact(out_dir, stored.outputs)
                     or any(valid.get(twin) != sha for twin, sha in stored.twins.items())
                 ):

@@ -136,9 +136,10 @@ def _walk(root: Path, include: tuple[str, ...] = ()) -> Iterator[Path]:
                     _matches(entry.relative_to(root), include)
                     if include
                     else entry.suffix.lower() in TEXT_SUFFIXES
-                ) and (entry.is_file() or entry.is_symlink()):
-                    # A link that leads nowhere (or round in a loop) is
-                    # yielded too, so reading it reports why.
+                ):
+                    # Whatever else matches is yielded (a link that leads
+                    # nowhere or round in a loop, a FIFO, a device), so
+                    # that reading it says why it is not read.
                     yield entry
             except OSError:
                 continue
@@ -394,7 +395,7 @@ def _record_source(item: Input, limit: float | None = None) -> Any:
     return Source(path=item.shown, text=text, sha256=digest, encoding="utf-8")
 
 
-def content_sha(item: Input) -> str | None:
+def content_sha(item: Input, max_mb: float | None = None) -> str | None:
     """What the index compares: a record's text, a file's bytes (None when
     it cannot be read: processing it again reports why)."""
     if item.record is not None:
@@ -405,9 +406,9 @@ def content_sha(item: Input) -> str | None:
         except InputError:
             return None
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    from pipeline.index import file_sha256
+    from pipeline.read import MAX_INPUT_MB, limit_bytes, sha256_limited
 
-    return file_sha256(item.path)
+    return sha256_limited(item.path, limit_bytes(MAX_INPUT_MB if max_mb is None else max_mb))
 
 
 def input_bytes(item: Input) -> int:

@@ -35,6 +35,24 @@ def output_names(inside: str) -> tuple[str, str, str, str]:
     return (inside, *(inside + suffix for suffix in REPORT_SUFFIXES))  # type: ignore[return-value]
 
 
+# The longest file name (one path component) most file systems take.
+NAME_MAX = 255
+
+
+def too_long(item: Input) -> str | None:
+    """Why an input's outputs cannot be written under their names (a name
+    longer than the file system takes), or None."""
+    for name in output_names(item.inside):
+        last = name.rsplit("/", 1)[-1]
+        size = len(last.encode("utf-8", "surrogateescape"))
+        if size > NAME_MAX:
+            return (
+                f"its output {last[:40]}... would be {size} bytes long, over the "
+                f"{NAME_MAX} a file name may take: rename it"
+            )
+    return None
+
+
 def corpus_output(item: Input) -> str:
     """The cleaned corpus a record is written back into: DIR/<name><suffix>."""
     path = item.path

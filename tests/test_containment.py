@@ -359,3 +359,17 @@ def test_index_list_and_prune(tmp_path: Path, clean_docs: list[str]) -> None:
     assert pruned.returncode == 0 and pruned.stdout == "dropped in/b.txt\n"
     listed = _run(clean_docs, "index", "list", "out", cwd=tmp_path)
     assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == ["in/a.txt"]
+
+
+@pytest.mark.parametrize("stem", ["x" * 244, "y" * 251, "报" * 80, "é" * 120])
+def test_a_name_too_long_for_its_reports_is_an_error_and_the_batch_goes_on(
+    tmp_path: Path, clean_docs: list[str], stem: str
+) -> None:
+    # "File name too long" aborted the batch with no summary before
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / f"{stem}.txt").write_text(PARA, encoding="utf-8")
+    (tmp_path / "in" / "ok.txt").write_text(PARA, encoding="utf-8")
+    proc = _run(clean_docs, "run", "in", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "a file name may take" in proc.stderr
+    assert (tmp_path / "out" / "ok.txt").is_file() and (tmp_path / "out" / "summary.json").is_file()

@@ -1,14 +1,17 @@
 """Nothing lost, nothing overwritten: a run stopped at any moment.
 
 `clean-docs run` writes every output atomically (pipeline/write.py: a
-temporary `.<name>.XXXXXXXX.tmp` in the same folder, fsync, rename). So a
+temporary `.clean-docs-XXXXXXXXXXXXXXXX.tmp` in the same folder, fsync,
+rename). So a
 run killed at any moment must leave each *output name* either absent or
 byte-identical to what a complete run writes there.
 
 Temporary files: a SIGKILLed process cannot remove the temporary file it
-was writing, so after SIGKILL a leftover `.<name>.XXXXXXXX.tmp` is
-accepted, provided it sits next to a real output name and holds a prefix
-of that output's bytes. It is hidden, has no text suffix, and is never an
+was writing, so after SIGKILL a leftover `.clean-docs-XXXXXXXXXXXXXXXX.tmp`
+is accepted, provided it holds a prefix of the bytes of an output in its
+folder (its name no longer says which: a name derived from the output's
+could pass the file system's name limit). It is hidden, has no text
+suffix, and is never an
 output name, so no reader or later run takes it for a result. After
 SIGINT the process unwinds and write_atomic removes the temporary file it
 was writing, so none may be left (write_atomic names the file before it
@@ -50,8 +53,8 @@ pytestmark = pytest.mark.skipif(
 DOCS = 180
 KILLS = 6
 SIGINTS = 2
-# Same character set and length as tempfile's random names.
-TEMP = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+# pipeline/write.py's temporary names.
+TEMP = re.compile(r"^\.clean-docs-[0-9a-f]{16}\.tmp$")
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,8 @@ def _check_outputs(out: Path, ref: dict[str, bytes], temps_allowed: bool) -> See
             outputs += 1
         elif temp:
             assert temps_allowed, f"{rel}: temporary file left behind"
-            target = f"{folder}/{temp['name']}" if folder else temp["name"]
-            assert target in ref, f"{rel}: temporary file for no output name"
-            assert ref[target].startswith(blob), f"{rel}: holds bytes that are not {target}'s"
+            here = [r for r in ref if r.rpartition("/")[0] == folder]
+            assert any(ref[r].startswith(blob) for r in here), f"{rel}: holds no output's bytes"
             temps += 1
         else:
             raise AssertionError(f"{rel}: not an output of the complete run")
@@ -248,7 +250,7 @@ def test_interrupt_during_temp_file_creation_leaves_nothing(
 
     def open_then_interrupted(path: str, flags: int, mode: int = 0o777) -> int:
         fd = real_open(path, flags, mode)
-        if os.path.basename(path).startswith(".name.txt."):
+        if os.path.basename(path).startswith(".clean-docs-"):
             os.close(fd)
             raise KeyboardInterrupt
         return fd

@@ -176,14 +176,15 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     locked = tmp_path / "locked.txt"
     locked.write_bytes(FILES["utf8.txt"])
     (tmp_path / "ok.txt").write_bytes(FILES["utf8.txt"])
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.txt":
+    def open_(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.path.basename(path) == "locked.txt":
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real(self)
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    # read.read_limited opens the file with os.open
+    monkeypatch.setattr(os, "open", open_)
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2
     assert f"{locked.as_posix()}: error: permission denied" in result.output
