@@ -100,8 +100,9 @@ class Settings:
         Lines a team repeats on purpose (`单位：亿元`, a table header): a
         repeat whose every non-blank line is one of `allow` (compared
         without surrounding white space) or matches one of the regular
-        expressions in `allow_patterns` (whole line) is kept and reported
-        as allowed, inside a file and across files.
+        expressions in `allow_patterns` (whole line; run by RE2 in linear
+        time, see pipeline.patterns) is kept and reported as allowed,
+        inside a file and across files.
     """
 
     fix_text: bool = True
@@ -142,15 +143,16 @@ class Settings:
         for name in ("shingle_cjk", "shingle_latin", "num_perm", "lsh_bands", "lsh_rows"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
-        import re
+        if self.allow_patterns:
+            from pipeline.patterns import problem
 
-        for pattern in self.allow_patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(
-                    f"allow_patterns: {pattern!r} is not a regular expression: {exc}"
-                ) from None
+            for pattern in self.allow_patterns:
+                why = problem(pattern)
+                if why is not None:
+                    raise ValueError(
+                        f"allow_patterns: {pattern!r} is not a regular expression "
+                        f"RE2 can run: {why}"
+                    )
 
     def allows(self, text: str) -> bool:
         """True when every non-blank line of `text` is allowed to repeat.
@@ -160,15 +162,17 @@ class Settings:
         >>> Settings(allow_patterns=("表[0-9]+",)).allows("表3\\n正文")
         False
         """
-        import re
-
         if not (self.allow or self.allow_patterns):
             return False
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        return bool(lines) and all(
-            line in self.allow or any(re.fullmatch(p, line) for p in self.allow_patterns)
-            for line in lines
-        )
+        if not lines:
+            return False
+        if not self.allow_patterns:
+            return all(line in self.allow for line in lines)
+        from pipeline.patterns import matcher
+
+        matches = matcher(self.allow_patterns)  # RE2: linear time, whatever the pattern
+        return all(line in self.allow or matches(line) for line in lines)
 
     def as_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
