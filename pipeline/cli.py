@@ -48,15 +48,19 @@ def _settings_and_origin(
     no_fix: bool,
     accept_file: str | None = None,
     far_repeats: str | None = None,
+    config_path: str | None = None,
+    no_config: bool = False,
 ) -> tuple[Any, dict[str, str]]:
-    """Defaults, then the nearest configuration file, then the flags; ids in
-    an accept file add to those the configuration accepts. A bad value is a
-    BadSetting."""
+    """Defaults, then the project's configuration file (or `--config`'s,
+    or none with `--no-config`), then the flags; ids in an accept file add
+    to those the configuration accepts. A bad value is a BadSetting."""
     import dataclasses
 
     from pipeline.config import ConfigError, effective
     from pipeline.review import read_accept_file
 
+    if config_path is not None and no_config:
+        raise BadSetting("--config and --no-config exclude each other")
     flags: dict[str, Any] = {
         "min_run_chars": min_run_chars,
         "fix_text": False if no_fix else None,
@@ -66,6 +70,8 @@ def _settings_and_origin(
         settings, origin = effective(
             flags,
             Path.cwd(),
+            config_file=Path(config_path) if config_path is not None else None,
+            no_config=no_config,
             flag_names=_FLAG_NAMES,
         )
     except ConfigError as exc:
@@ -85,8 +91,12 @@ def _settings(
     no_fix: bool,
     accept_file: str | None = None,
     far_repeats: str | None = None,
+    config_path: str | None = None,
+    no_config: bool = False,
 ) -> Any:
-    return _settings_and_origin(min_run_chars, no_fix, accept_file, far_repeats)[0]
+    return _settings_and_origin(
+        min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config
+    )[0]
 
 
 def _check_scheduler(scheduler: str | None, engine: str) -> None:
@@ -259,6 +269,19 @@ def _shared_options(func: Any) -> Any:
         help="Finding ids a reviewer accepted (one a line, as reports show them): "
         "they are removed.",
     )(func)
+    func = click.option(
+        "--no-config",
+        is_flag=True,
+        help="Use no configuration file: defaults and flags only.",
+    )(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        default=None,
+        metavar="PATH",
+        help="Use exactly this configuration file (a clean-docs.toml, or a pyproject.toml's "
+        "[tool.clean-docs]) instead of the project's.",
+    )(func)
     return func
 
 
@@ -327,6 +350,8 @@ def run(
     max_mb: float,
     accept_file: str | None,
     far_repeats: str | None,
+    config_path: str | None,
+    no_config: bool,
 ) -> None:
     """Clean files and folders into OUTPUT, with a report per document.
 
@@ -343,7 +368,7 @@ def run(
 
     _check_scheduler(scheduler, engine)
     started = time.perf_counter()
-    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats)
+    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config)
     with _stopping_cleanly():
         outcome, summary = run_paths(
             list(paths),
@@ -422,6 +447,8 @@ def check(
     max_mb: float,
     accept_file: str | None,
     far_repeats: str | None,
+    config_path: str | None,
+    no_config: bool,
 ) -> None:
     """Fail when a file holds duplicated content; write nothing.
 
@@ -434,7 +461,7 @@ def check(
     """
     from pipeline.batch import check_paths
 
-    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats)
+    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config)
     with _stopping_cleanly():
         outcome, findings = check_paths(
             list(paths),
@@ -463,18 +490,23 @@ def config(
     max_mb: float,
     accept_file: str | None,
     far_repeats: str | None,
+    config_path: str | None,
+    no_config: bool,
 ) -> None:
     """Print the effective settings and where each one came from.
 
-    Settings come from the defaults, then the nearest clean-docs.toml or
-    [tool.clean-docs] in pyproject.toml from the current folder upwards,
-    then the flags.
+    Settings come from the defaults, then the project's clean-docs.toml or
+    [tool.clean-docs] in its pyproject.toml (the project: the nearest folder
+    from the current one upwards holding .git, pyproject.toml or
+    clean-docs.toml; nothing above it is read), then the flags.
 
     \b
     Example:
         clean-docs config --min-run-chars 300
     """
-    settings, origin = _settings_and_origin(min_run_chars, no_fix, accept_file, far_repeats)
+    settings, origin = _settings_and_origin(
+        min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config
+    )
     for name, value in settings.as_dict().items():
         shown = json.dumps(value, ensure_ascii=False)
         click.echo(f"{name.replace('_', '-')} = {shown}  # {origin[name]}")

@@ -1,8 +1,16 @@
 """Configuration: `clean-docs.toml` or `[tool.clean-docs]` in pyproject.toml.
 
-The nearest file from the current folder upwards wins (in one folder,
-clean-docs.toml before pyproject.toml); flags override it; defaults fill the
-rest. Keys are the Settings fields, with dashes or underscores:
+Configuration is looked for inside the project only. From the start folder
+(the current one) upwards, the first folder holding `.git`,
+`pyproject.toml` or `clean-docs.toml` is the project's root and ends the
+search: its `clean-docs.toml` is used, else the `[tool.clean-docs]` table
+of its `pyproject.toml`, else nothing; no folder above it is read (a
+`clean-docs.toml` in a parent folder must not silence a project's gate).
+A `pyproject.toml` without our table is not ours and is ignored, even
+when it does not parse. `--config PATH` uses exactly that file (its
+`[tool.clean-docs]` table when it is named pyproject.toml), `--no-config`
+none. Flags override the file; defaults fill the rest. Keys are the
+Settings fields, with dashes or underscores:
 
     [tool.clean-docs]
     min-run-chars = 300
@@ -16,6 +24,7 @@ and the key as the user spelled it.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -25,24 +34,60 @@ from pipeline.settings import FLOAT_RANGES, INT_RANGES, SettingError, Settings
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 _LISTS = ("accept", "allow", "allow_patterns")
+# What makes a folder a project's root.
+MARKERS = (".git", "pyproject.toml", "clean-docs.toml")
+_TABLE = r"""\s*(?:clean-docs|"clean-docs"|'clean-docs')\s*"""
+# In a pyproject.toml that does not parse: does it try to hold our table?
+_OURS = (
+    re.compile(rf"^\s*\[\s*tool\s*\.{_TABLE}[\].]", re.MULTILINE),  # [tool.clean-docs]
+    re.compile(rf"^\s*tool\s*\.{_TABLE}[=.]", re.MULTILINE),  # tool.clean-docs.x = 1
+)
+_IN_TOOL = re.compile(rf"^{_TABLE}[=.]")  # clean-docs = {...} under [tool]
 
 
 class ConfigError(CleanDocsError):
     """A configuration file or a flag that cannot be used, and why."""
 
 
-def find(start: Path) -> tuple[dict[str, Any], Path | None]:
-    """The nearest configuration from `start` upwards: (table, its file)."""
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a folder we may not look into holds nothing for us
+        return False
+
+
+def project_root(start: Path) -> Path | None:
+    """The nearest folder from `start` upwards that holds a marker."""
+    start = start.absolute()
     for folder in (start, *start.parents):
-        own = folder / "clean-docs.toml"
-        if own.is_file():
-            return _read(own), own
-        project = folder / "pyproject.toml"
-        if project.is_file():
-            table = _pyproject_table(project)
-            if table is not None:
-                return table, project
+        if any(_exists(folder / marker) for marker in MARKERS):
+            return folder
+    return None
+
+
+def find(start: Path) -> tuple[dict[str, Any], Path | None]:
+    """The project's configuration, seen from `start`: (table, its file)."""
+    root = project_root(start)
+    if root is None:
+        return {}, None
+    own = root / "clean-docs.toml"
+    if _exists(own):
+        return _read(own), own
+    project = root / "pyproject.toml"
+    if _exists(project):
+        table = _pyproject_table(project, required=False)
+        if table is not None:
+            return table, project
     return {}, None
+
+
+def load(path: Path) -> tuple[dict[str, Any], Path]:
+    """`--config PATH`: exactly this file."""
+    if path.name == "pyproject.toml":
+        table = _pyproject_table(path, required=True)
+        assert table is not None
+        return table, path
+    return _read(path), path
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -63,10 +108,38 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
 
 
-def _pyproject_table(path: Path) -> dict[str, Any] | None:
-    """The [tool.clean-docs] table of a pyproject.toml; None when it has none."""
-    tool = _read(path).get("tool")
+def _mentions_table(path: Path) -> bool:
+    """Does this (unparsable) pyproject.toml try to hold [tool.clean-docs]?"""
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return False
+    if any(p.search(text) for p in _OURS):
+        return True
+    header = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            header = stripped.strip("[] \t").replace(" ", "")
+        elif header == "tool" and _IN_TOOL.match(stripped):
+            return True
+    return False
+
+
+def _pyproject_table(path: Path, *, required: bool) -> dict[str, Any] | None:
+    """The [tool.clean-docs] table of a pyproject.toml; None when it has
+    none (an error when `required`). A file that cannot be read is only an
+    error when it is ours: required, or seen to hold our table."""
+    try:
+        document = _read(path)
+    except ConfigError:
+        if required or _mentions_table(path):
+            raise
+        return None
+    tool = document.get("tool")
     if not isinstance(tool, dict) or "clean-docs" not in tool:
+        if required:
+            raise ConfigError(f"{path}: has no [tool.clean-docs] table")
         return None
     table = tool["clean-docs"]
     if not isinstance(table, dict):
@@ -94,15 +167,24 @@ def effective(
     flags: dict[str, Any],
     start: Path,
     *,
+    config_file: Path | None = None,
+    no_config: bool = False,
     flag_names: dict[str, str] | None = None,
 ) -> tuple[Settings, dict[str, str]]:
     """Settings from defaults, the configuration file and the flags given
     (None means not given), with where each value came from.
 
-    `flag_names` spells each setting as its flag (`--min-run-chars`) in
-    messages.
+    `config_file` is used instead of the project's configuration,
+    `no_config` uses none; `flag_names` spells each setting as its flag
+    (`--min-run-chars`) in messages.
     """
-    table, path = find(start)
+    if no_config:
+        table: dict[str, Any] = {}
+        path: Path | None = None
+    elif config_file is not None:
+        table, path = load(config_file)
+    else:
+        table, path = find(start)
     values: dict[str, Any] = {}
     origin = {name: "default" for name in _FIELDS}
     spelling = {name: name.replace("_", "-") for name in _FIELDS}
