@@ -77,7 +77,7 @@ def _shown(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_shown(v) for v in value) + "]"
-    return str(value)
+    return str(value) if type(value) in (int, float) else repr(value)
 
 
 def problem(name: str, value: Any) -> str | None:
@@ -91,11 +91,11 @@ def problem(name: str, value: Any) -> str | None:
     """
     if name in INT_RANGES:
         lo, hi = INT_RANGES[name]
-        if type(value) is not int or not lo <= value <= hi:
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
             return f" must be an integer from {lo} to {hi}, got {_shown(value)}"
     elif name in FLOAT_RANGES:
         lo, hi, open_low = FLOAT_RANGES[name]
-        number = type(value) in (int, float)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
         ok = number and (lo < value if open_low else lo <= value) and value <= hi
         if not ok:
             bracket = "(" if open_low else "["
