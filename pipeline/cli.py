@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -21,46 +22,95 @@ from pipeline import __version__
 
 _SETTINGS_HELP = "Minimum key characters of a repeated run before it is removed."
 
+# Settings a flag sets: the flag's name, as messages spell the setting.
+_FLAG_NAMES = {
+    "min_run_chars": "--min-run-chars",
+    "fix_text": "--no-fix",
+    "far_repeats": "--far-repeats",
+}
+# A Dask scheduler's address: [PROTOCOL://]HOST:PORT.
+_SCHEDULER = re.compile(
+    r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})"
+)
+
+
+class BadSetting(click.ClickException):
+    """A bad setting, in a file or a flag: one line on stderr, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
 
 def _settings_and_origin(
-    min_run_chars: int | None,
+    min_run_chars: str | None,
     no_fix: bool,
     accept_file: str | None = None,
     far_repeats: str | None = None,
+    config_path: str | None = None,
+    no_config: bool = False,
 ) -> tuple[Any, dict[str, str]]:
-    """Defaults, then the nearest configuration file, then the flags; ids in
-    an accept file add to those the configuration accepts."""
+    """Defaults, then the project's configuration file (or `--config`'s,
+    or none with `--no-config`), then the flags; ids in an accept file add
+    to those the configuration accepts. A bad value is a BadSetting."""
     import dataclasses
 
     from pipeline.config import ConfigError, effective
     from pipeline.review import read_accept_file
 
+    if config_path is not None and no_config:
+        raise BadSetting("--config and --no-config exclude each other")
     flags: dict[str, Any] = {
         "min_run_chars": min_run_chars,
         "fix_text": False if no_fix else None,
         "far_repeats": far_repeats,
     }
     try:
-        settings, origin = effective(flags, Path.cwd())
+        settings, origin = effective(
+            flags,
+            Path.cwd(),
+            config_file=Path(config_path) if config_path is not None else None,
+            no_config=no_config,
+            flag_names=_FLAG_NAMES,
+        )
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise BadSetting(str(exc)) from None
     if accept_file is not None:
         try:
             ids = read_accept_file(Path(accept_file))
         except (OSError, UnicodeDecodeError) as exc:
-            raise click.UsageError(f"{accept_file}: cannot read the accept file: {exc}") from None
+            raise BadSetting(f"{accept_file}: cannot read the accept file: {exc}") from None
         settings = dataclasses.replace(settings, accept=settings.accept + ids)
         origin["accept"] = accept_file
     return settings, origin
 
 
 def _settings(
-    min_run_chars: int | None,
+    min_run_chars: str | None,
     no_fix: bool,
     accept_file: str | None = None,
     far_repeats: str | None = None,
+    config_path: str | None = None,
+    no_config: bool = False,
 ) -> Any:
-    return _settings_and_origin(min_run_chars, no_fix, accept_file, far_repeats)[0]
+    return _settings_and_origin(
+        min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config
+    )[0]
+
+
+def _check_scheduler(scheduler: str | None, engine: str) -> None:
+    """A scheduler address is checked here, before any cluster is asked."""
+    if scheduler is None:
+        return
+    if engine != "dask":
+        raise BadSetting("--scheduler is the Dask scheduler: it needs --engine dask")
+    m = _SCHEDULER.fullmatch(scheduler)
+    if m is None or not 1 <= int(m.group(1)) <= 65535:
+        raise BadSetting(
+            f"--scheduler must be a Dask scheduler address, PROTOCOL://HOST:PORT "
+            f"(tcp://10.0.0.5:8786), got {scheduler!r}"
+        )
 
 
 @contextlib.contextmanager
@@ -200,10 +250,14 @@ def _shared_options(func: Any) -> Any:
         help="Force this input encoding (default: UTF-8, UTF-16 with a BOM, or detected).",
     )(func)
     func = click.option("--no-fix", is_flag=True, help="Turn the text repairs off.")(func)
-    func = click.option("--min-run-chars", type=int, default=None, help=_SETTINGS_HELP)(func)
+    # Settings flags take text, checked with the configuration's values, so
+    # that a bad flag and a bad file say so alike: one line, exit 2.
+    func = click.option("--min-run-chars", metavar="INTEGER", default=None, help=_SETTINGS_HELP)(
+        func
+    )
     func = click.option(
         "--far-repeats",
-        type=click.Choice(["keep", "remove"]),
+        metavar="[keep|remove]",
         default=None,
         help="keep (default): a repeat away from its twin is reported, not removed. "
         "remove: the thorough policy, for corpora known to hold only pastes "
@@ -216,6 +270,19 @@ def _shared_options(func: Any) -> Any:
         metavar="FILE",
         help="Finding ids a reviewer accepted (one a line, as reports show them): "
         "they are removed.",
+    )(func)
+    func = click.option(
+        "--no-config",
+        is_flag=True,
+        help="Use no configuration file: defaults and flags only.",
+    )(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        default=None,
+        metavar="PATH",
+        help="Use exactly this configuration file (a clean-docs.toml, or a pyproject.toml's "
+        "[tool.clean-docs]) instead of the project's.",
     )(func)
     return func
 
@@ -323,10 +390,12 @@ def run(
     id_field: str | None,
     encoding: str | None,
     no_fix: bool,
-    min_run_chars: int | None,
+    min_run_chars: str | None,
     max_mb: float,
     accept_file: str | None,
     far_repeats: str | None,
+    config_path: str | None,
+    no_config: bool,
 ) -> None:
     """Clean files and folders into OUTPUT, with a report per document.
 
@@ -341,10 +410,9 @@ def run(
     """
     from pipeline.batch import run_paths
 
-    if scheduler and engine != "dask":
-        raise click.UsageError("--scheduler is the Dask scheduler: it needs --engine dask")
+    _check_scheduler(scheduler, engine)
     started = time.perf_counter()
-    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats)
+    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config)
     with _stopping_cleanly():
         outcome, summary = run_paths(
             list(paths),
@@ -430,10 +498,12 @@ def check(
     id_field: str | None,
     encoding: str | None,
     no_fix: bool,
-    min_run_chars: int | None,
+    min_run_chars: str | None,
     max_mb: float,
     accept_file: str | None,
     far_repeats: str | None,
+    config_path: str | None,
+    no_config: bool,
 ) -> None:
     """Fail when a file holds duplicated content; write nothing.
 
@@ -446,7 +516,7 @@ def check(
     """
     from pipeline.batch import check_paths
 
-    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats)
+    settings = _settings(min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config)
     with _stopping_cleanly():
         outcome, findings = check_paths(
             list(paths),
@@ -471,22 +541,27 @@ def check(
 def config(
     encoding: str | None,
     no_fix: bool,
-    min_run_chars: int | None,
+    min_run_chars: str | None,
     max_mb: float,
     accept_file: str | None,
     far_repeats: str | None,
+    config_path: str | None,
+    no_config: bool,
 ) -> None:
     """Print the effective settings and where each one came from.
 
-    Settings come from the defaults, then the nearest clean-docs.toml or
-    [tool.clean-docs] in pyproject.toml from the current folder upwards,
-    then the flags.
+    Settings come from the defaults, then the project's clean-docs.toml or
+    [tool.clean-docs] in its pyproject.toml (the project: the nearest folder
+    from the current one upwards holding .git, pyproject.toml or
+    clean-docs.toml; nothing above it is read), then the flags.
 
     \b
     Example:
         clean-docs config --min-run-chars 300
     """
-    settings, origin = _settings_and_origin(min_run_chars, no_fix, accept_file, far_repeats)
+    settings, origin = _settings_and_origin(
+        min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config
+    )
     for name, value in settings.as_dict().items():
         shown = json.dumps(value, ensure_ascii=False)
         click.echo(f"{name.replace('_', '-')} = {shown}  # {origin[name]}")

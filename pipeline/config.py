@@ -1,87 +1,211 @@
 """Configuration: `clean-docs.toml` or `[tool.clean-docs]` in pyproject.toml.
 
-The nearest file from the current folder upwards wins (in one folder,
-clean-docs.toml before pyproject.toml); flags override it; defaults fill the
-rest. Keys are the Settings fields, with dashes or underscores:
+Configuration is looked for inside the project only. From the start folder
+(the current one) upwards, the first folder holding `.git`,
+`pyproject.toml` or `clean-docs.toml` is the project's root and ends the
+search: its `clean-docs.toml` is used, else the `[tool.clean-docs]` table
+of its `pyproject.toml`, else nothing; no folder above it is read (a
+`clean-docs.toml` in a parent folder must not silence a project's gate).
+A `pyproject.toml` without our table is not ours and is ignored, even
+when it does not parse. `--config PATH` uses exactly that file (its
+`[tool.clean-docs]` table when it is named pyproject.toml), `--no-config`
+none. Flags override the file; defaults fill the rest. Keys are the
+Settings fields, with dashes or underscores:
 
     [tool.clean-docs]
     min-run-chars = 300
     allow = ["单位：亿元"]
     allow-patterns = ["表[0-9]+ .*"]
+
+Every bad value is a ConfigError of one line naming the file (or the flag)
+and the key as the user spelled it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CleanDocsError
-from pipeline.settings import Settings
+from pipeline.settings import FLOAT_RANGES, INT_RANGES, SettingError, Settings
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_LISTS = ("accept", "allow", "allow_patterns")
+# What makes a folder a project's root.
+MARKERS = (".git", "pyproject.toml", "clean-docs.toml")
+_TABLE = r"""\s*(?:clean-docs|"clean-docs"|'clean-docs')\s*"""
+# In a pyproject.toml that does not parse: does it try to hold our table?
+_OURS = (
+    re.compile(rf"^\s*\[\s*tool\s*\.{_TABLE}[\].]", re.MULTILINE),  # [tool.clean-docs]
+    re.compile(rf"^\s*tool\s*\.{_TABLE}[=.]", re.MULTILINE),  # tool.clean-docs.x = 1
+)
+_IN_TOOL = re.compile(rf"^{_TABLE}[=.]")  # clean-docs = {...} under [tool]
 
 
 class ConfigError(CleanDocsError):
-    """A configuration file that cannot be used, and why."""
+    """A configuration file or a flag that cannot be used, and why."""
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a folder we may not look into holds nothing for us
+        return False
+
+
+def project_root(start: Path) -> Path | None:
+    """The nearest folder from `start` upwards that holds a marker."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if any(_exists(folder / marker) for marker in MARKERS):
+            return folder
+    return None
 
 
 def find(start: Path) -> tuple[dict[str, Any], Path | None]:
-    """The nearest configuration from `start` upwards: (table, its file)."""
-    for folder in (start, *start.parents):
-        own = folder / "clean-docs.toml"
-        if own.is_file():
-            return _load(own), own
-        project = folder / "pyproject.toml"
-        if project.is_file():
-            section = _load(project).get("tool", {}).get("clean-docs")
-            if section is not None:
-                return section, project
+    """The project's configuration, seen from `start`: (table, its file)."""
+    root = project_root(start)
+    if root is None:
+        return {}, None
+    own = root / "clean-docs.toml"
+    if _exists(own):
+        return _read(own), own
+    project = root / "pyproject.toml"
+    if _exists(project):
+        table = _pyproject_table(project, required=False)
+        if table is not None:
+            return table, project
     return {}, None
 
 
-def _load(path: Path) -> dict[str, Any]:
+def load(path: Path) -> tuple[dict[str, Any], Path]:
+    """`--config PATH`: exactly this file."""
+    if path.name == "pyproject.toml":
+        table = _pyproject_table(path, required=True)
+        assert table is not None
+        return table, path
+    return _read(path), path
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: cannot read the configuration: not UTF-8 "
+            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
 
 
-def _value(name: str, value: Any, where: str) -> Any:
-    if name not in _FIELDS:
-        known = ", ".join(n.replace("_", "-") for n in _FIELDS)
-        raise ConfigError(f"{where}: unknown setting {name.replace('_', '-')!r} (known: {known})")
-    default = _FIELDS[name].default
-    if isinstance(default, tuple):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: {name.replace('_', '-')} must be a list of strings")
-        return tuple(value)
-    if type(value) is not type(default) and not (
-        isinstance(default, float) and isinstance(value, int)
-    ):
-        raise ConfigError(
-            f"{where}: {name.replace('_', '-')} must be a {type(default).__name__}, got {value!r}"
-        )
+def _mentions_table(path: Path) -> bool:
+    """Does this (unparsable) pyproject.toml try to hold [tool.clean-docs]?"""
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return False
+    if any(p.search(text) for p in _OURS):
+        return True
+    header = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            header = stripped.strip("[] \t").replace(" ", "")
+        elif header == "tool" and _IN_TOOL.match(stripped):
+            return True
+    return False
+
+
+def _pyproject_table(path: Path, *, required: bool) -> dict[str, Any] | None:
+    """The [tool.clean-docs] table of a pyproject.toml; None when it has
+    none (an error when `required`). A file that cannot be read is only an
+    error when it is ours: required, or seen to hold our table."""
+    try:
+        document = _read(path)
+    except ConfigError:
+        if required or _mentions_table(path):
+            raise
+        return None
+    tool = document.get("tool")
+    if not isinstance(tool, dict) or "clean-docs" not in tool:
+        if required:
+            raise ConfigError(f"{path}: has no [tool.clean-docs] table")
+        return None
+    table = tool["clean-docs"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.clean-docs must be a table, got {table!r}")
+    return table
+
+
+def _from_flag(name: str, value: Any) -> Any:
+    """A flag's text as the setting's type (left as text when it is not
+    one: the check that follows names it)."""
+    if isinstance(value, str) and name in INT_RANGES:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if isinstance(value, str) and name in FLOAT_RANGES:
+        try:
+            return float(value)
+        except ValueError:
+            return value
     return value
 
 
-def effective(flags: dict[str, Any], start: Path) -> tuple[Settings, dict[str, str]]:
+def effective(
+    flags: dict[str, Any],
+    start: Path,
+    *,
+    config_file: Path | None = None,
+    no_config: bool = False,
+    flag_names: dict[str, str] | None = None,
+) -> tuple[Settings, dict[str, str]]:
     """Settings from defaults, the configuration file and the flags given
-    (None means not given), with where each value came from."""
-    table, path = find(start)
+    (None means not given), with where each value came from.
+
+    `config_file` is used instead of the project's configuration,
+    `no_config` uses none; `flag_names` spells each setting as its flag
+    (`--min-run-chars`) in messages.
+    """
+    if no_config:
+        table: dict[str, Any] = {}
+        path: Path | None = None
+    elif config_file is not None:
+        table, path = load(config_file)
+    else:
+        table, path = find(start)
     values: dict[str, Any] = {}
     origin = {name: "default" for name in _FIELDS}
+    spelling = {name: name.replace("_", "-") for name in _FIELDS}
     for key, value in table.items():
         name = key.replace("-", "_")
-        values[name] = _value(name, value, str(path))
+        if name not in _FIELDS:
+            known = ", ".join(n.replace("_", "-") for n in _FIELDS)
+            raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
+        if origin[name] != "default":
+            raise ConfigError(f"{path}: {key} is given twice (as {spelling[name]} and {key})")
+        values[name] = tuple(value) if name in _LISTS and isinstance(value, list) else value
         origin[name] = str(path)
+        spelling[name] = key
     for name, value in flags.items():
         if value is not None:
-            values[name] = value
+            values[name] = _from_flag(name, value)
             origin[name] = "flag"
+            spelling[name] = (flag_names or {}).get(name, "--" + name.replace("_", "-"))
     try:
         return Settings(**values), origin
-    except ValueError as exc:
-        raise ConfigError(f"{path or 'flags'}: {exc}") from None
+    except SettingError as exc:
+        message = exc.spelled(spelling)
+        files = [origin[n] for n in exc.names if origin[n] not in ("default", "flag")]
+        raise ConfigError(f"{files[0]}: {message}" if files else message) from None

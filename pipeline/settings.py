@@ -7,8 +7,121 @@ the settings that produced it.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Any
+
+# The range of every numeric setting: values outside it are refused when the
+# Settings are made (a seed numpy cannot take, 2e9 permutations, a minimum
+# of 0 characters that divides by zero) instead of failing deep inside a run.
+_CHARS = (1, 1_000_000_000)
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "shingle_cjk": (1, 32),
+    "shingle_latin": (1, 32),
+    "num_perm": (16, 1024),
+    "lsh_bands": (1, 1024),
+    "lsh_rows": (1, 1024),
+    "min_unit_chars": (1, 100_000),
+    "max_unit_chars": (8, 100_000),
+    "max_gap_units": (0, 64),
+    "min_run_chars": _CHARS,
+    "min_whole_copy_chars": _CHARS,
+    "min_paste_chars": _CHARS,
+    "min_paragraph_paste_chars": _CHARS,
+    "min_adjacent_chars": _CHARS,
+    "max_edit_chars": (0, 1_000_000_000),
+    "min_finding_chars": _CHARS,
+    "seed": (0, 2**32 - 1),
+}
+# (low, high, low excluded): similarities and shares. A similarity of 0
+# would call any two texts copies; min_run_share 0 only means "no share
+# needed" (the character minimums still hold).
+FLOAT_RANGES: dict[str, tuple[float, float, bool]] = {
+    "unit_similarity": (0.0, 1.0, True),
+    "run_similarity": (0.0, 1.0, True),
+    "whole_copy_share": (0.0, 1.0, True),
+    "min_run_share": (0.0, 1.0, False),
+}
+CHOICES: dict[str, tuple[str, ...]] = {"far_repeats": ("keep", "remove")}
+
+
+class SettingError(ValueError):
+    """A setting outside its range or of the wrong type.
+
+    `template` names the settings involved as {0}, {1}...: the CLI fills
+    them in as the user spelled them (`min-run-chars` in a file,
+    `--min-run-chars` for a flag), Python code sees the field names.
+    """
+
+    def __init__(self, names: tuple[str, ...], template: str) -> None:
+        self.names = names
+        self.template = template
+        super().__init__(template.format(*names))
+
+    def spelled(self, spell: dict[str, str]) -> str:
+        """The message with each setting named as `spell` says."""
+        return self.template.format(*(spell.get(n, n) for n in self.names))
+
+
+def _shown(value: Any) -> str:
+    """A value as TOML writes it (a pattern in single quotes, as written).
+
+    >>> print(_shown("表.*"), _shown("it's"), _shown(True), _shown(["a", 1]))
+    '表.*' "it's" true ['a', 1]
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        if "'" not in value and value.isprintable():
+            return f"'{value}'"
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value) if type(value) in (int, float) else repr(value)
+
+
+def problem(name: str, value: Any) -> str | None:
+    """What is wrong with `value` for the setting `name` (the words that
+    follow its name), or None when it is fine.
+
+    >>> problem("num_perm", 2_000_000_000)
+    ' must be an integer from 16 to 1024, got 2000000000'
+    >>> problem("min_run_share", 0.0) is None, problem("unit_similarity", 0.0)
+    (True, ' must be a number in (0, 1], got 0.0')
+    """
+    if name in INT_RANGES:
+        lo, hi = INT_RANGES[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            return f" must be an integer from {lo} to {hi}, got {_shown(value)}"
+    elif name in FLOAT_RANGES:
+        lo, hi, open_low = FLOAT_RANGES[name]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = number and (lo < value if open_low else lo <= value) and value <= hi
+        if not ok:
+            bracket = "(" if open_low else "["
+            return f" must be a number in {bracket}{lo:g}, {hi:g}], got {_shown(value)}"
+    elif name in CHOICES:
+        if value not in CHOICES[name] or type(value) is not str:
+            choices = " or ".join(repr(c) for c in CHOICES[name])
+            return f" must be {choices}, got {_shown(value)}"
+    elif name == "fix_text":
+        if type(value) is not bool:
+            return f" must be true or false, got {_shown(value)}"
+    elif name in ("accept", "allow", "allow_patterns"):
+        if not isinstance(value, tuple | list) or not all(isinstance(v, str) for v in value):
+            return f" must be a list of strings, got {_shown(value)}"
+        if name == "allow_patterns":
+            from pipeline.patterns import problem as pattern_problem
+
+            for pattern in value:
+                why = pattern_problem(pattern)
+                if why is not None:
+                    return f": {_shown(pattern)} is not a regular expression RE2 can run: {why}"
+    return None
+
+
+def _never(line: str) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -100,8 +213,12 @@ class Settings:
         Lines a team repeats on purpose (`单位：亿元`, a table header): a
         repeat whose every non-blank line is one of `allow` (compared
         without surrounding white space) or matches one of the regular
-        expressions in `allow_patterns` (whole line) is kept and reported
-        as allowed, inside a file and across files.
+        expressions in `allow_patterns` (whole line; run by RE2 in linear
+        time, see pipeline.patterns) is kept and reported as allowed,
+        inside a file and across files.
+
+    Every numeric value has a range (INT_RANGES, FLOAT_RANGES above); a
+    value outside it, or of the wrong type, raises SettingError.
     """
 
     fix_text: bool = True
@@ -131,47 +248,58 @@ class Settings:
     allow_patterns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.lsh_bands * self.lsh_rows > self.num_perm:
-            raise ValueError("lsh_bands * lsh_rows must not exceed num_perm")
-        if self.far_repeats not in ("keep", "remove"):
-            raise ValueError(f"far_repeats must be 'keep' or 'remove', got {self.far_repeats!r}")
-        for name in ("unit_similarity", "run_similarity", "min_run_share", "whole_copy_share"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must lie in [0, 1], got {value}")
-        for name in ("shingle_cjk", "shingle_latin", "num_perm", "lsh_bands", "lsh_rows"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        import re
+        """Refuse a value outside its range (SettingError, a ValueError).
 
-        for pattern in self.allow_patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(
-                    f"allow_patterns: {pattern!r} is not a regular expression: {exc}"
-                ) from None
+        >>> Settings(seed=-1)
+        Traceback (most recent call last):
+        ...
+        pipeline.settings.SettingError: seed must be an integer from 0 to 4294967295, got -1
+        """
+        for name in ("accept", "allow", "allow_patterns"):
+            value = getattr(self, name)
+            if isinstance(value, list):  # a list given from Python: frozen as a tuple
+                object.__setattr__(self, name, tuple(value))
+        for name in _FIELD_NAMES:
+            complaint = problem(name, getattr(self, name))
+            if complaint is not None:
+                raise SettingError((name,), "{0}" + complaint.replace("{", "{{").replace("}", "}}"))
+        if self.lsh_bands * self.lsh_rows > self.num_perm:
+            raise SettingError(
+                ("lsh_bands", "lsh_rows", "num_perm"),
+                "{0} * {1} must not exceed {2} "
+                f"({self.lsh_bands} * {self.lsh_rows} = {self.lsh_bands * self.lsh_rows}"
+                f" > {self.num_perm})",
+            )
 
     def allows(self, text: str) -> bool:
         """True when every non-blank line of `text` is allowed to repeat.
+
+        Patterns run in RE2 (pipeline.patterns): linear time, whatever the
+        pattern.
 
         >>> Settings(allow=("单位：亿元",)).allows("单位：亿元\\n\\n")
         True
         >>> Settings(allow_patterns=("表[0-9]+",)).allows("表3\\n正文")
         False
         """
-        import re
-
         if not (self.allow or self.allow_patterns):
             return False
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        return bool(lines) and all(
-            line in self.allow or any(re.fullmatch(p, line) for p in self.allow_patterns)
-            for line in lines
-        )
+        if not lines:
+            return False
+        if self.allow_patterns:
+            from pipeline.patterns import matcher
+
+            matches = matcher(self.allow_patterns)
+        else:
+            matches = _never
+        return all(line in self.allow or matches(line) for line in lines)
 
     def as_dict(self) -> dict[str, Any]:
         values = dataclasses.asdict(self)
         values["allow"], values["allow_patterns"] = list(self.allow), list(self.allow_patterns)
         values["accept"] = list(self.accept)
         return values
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Settings))

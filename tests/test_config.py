@@ -94,7 +94,7 @@ def test_clean_docs_toml_wins_and_flags_win_over_it(project: Path, clean_docs: l
     ("content", "message"),
     [
         ("min-run-char = 3\n", "unknown setting 'min-run-char'"),
-        ('min-run-chars = "many"\n', "min-run-chars must be a int"),
+        ('min-run-chars = "many"\n', "min-run-chars must be an integer"),
         ("allow = 3\n", "allow must be a list of strings"),
         ('allow-patterns = ["("]\n', "is not a regular expression"),
         ("min-run-chars = \n", "cannot read the configuration"),
