@@ -22,7 +22,24 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from pipeline.api import dedupe_file, dedupe_source, dedupe_text  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+if TYPE_CHECKING:
+    from pipeline.api import dedupe_file, dedupe_source, dedupe_text
+    from pipeline.settings import Settings
 
 __all__ = ["Settings", "__version__", "dedupe_file", "dedupe_source", "dedupe_text"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: `clean-docs --help` (which imports this package)
+    # must not pay for numpy and the detection stages.
+    if name in ("dedupe_file", "dedupe_source", "dedupe_text"):
+        from pipeline import api
+
+        return getattr(api, name)
+    if name == "Settings":
+        from pipeline.settings import Settings
+
+        return Settings
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

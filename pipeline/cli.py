@@ -6,19 +6,27 @@ so `--help` and `--version` stay instant.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import re
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from pipeline import __version__
+from pipeline.cli_index import index_group
+from pipeline.cli_output import (
+    GuardedGroup,
+    format_github,
+    format_text,
+    progress_display,
+    report_errors,
+    stopping_cleanly,
+    summary_table,
+)
 
 _SETTINGS_HELP = "Minimum key characters of a repeated run before it is removed."
 
@@ -113,69 +121,6 @@ def _check_scheduler(scheduler: str | None, engine: str) -> None:
         )
 
 
-@contextlib.contextmanager
-def _stopping_cleanly() -> Iterator[None]:
-    """An output that cannot be written (or an engine that cannot run) ends
-    the run with exit 2, Ctrl-C with exit 130; neither with a traceback."""
-    from pipeline.errors import EngineError, OutputError
-
-    try:
-        yield
-    except (OutputError, EngineError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt as exc:
-        if isinstance(exc, Terminated):
-            raise
-        _interrupted()
-
-
-def _interrupted() -> None:
-    # Ctrl-C: every output already written is complete (atomic writes);
-    # the file being written when it came is absent.
-    click.echo(
-        "interrupted: outputs written so far are complete, the rest were not written",
-        err=True,
-    )
-    sys.exit(130)
-
-
-def _summary_table(totals: dict[str, Any], skipped: int, seconds: float, out_dir: str) -> None:
-    """The batch at the end of a run, as a small table on stderr."""
-    cells = [
-        ("files", totals["files"]),
-        ("removed regions", totals["removed_regions"]),
-        ("removed chars", totals["removed_chars"]),
-        ("repairs", totals["fixes"]),
-        ("repeats of other files", totals["cross_file"]),
-        ("errors", totals["errors"]),
-        ("unchanged, skipped", skipped),
-        ("time", f"{seconds:.1f} s"),
-    ]
-    widths = [max(len(name), len(str(value))) for name, value in cells]
-    click.echo("  ".join(n.rjust(w) for (n, _), w in zip(cells, widths, strict=True)), err=True)
-    click.echo(
-        "  ".join(str(v).rjust(w) for (_, v), w in zip(cells, widths, strict=True)), err=True
-    )
-    click.echo(f"-> {out_dir}", err=True)
-
-
-def _report_errors(errors: list[tuple[str, str]]) -> None:
-    for path, reason in errors:
-        click.echo(f"{path}: error: {reason}", err=True)
-
-
-def _progress(quiet: bool) -> Any:
-    """A one-line progress display on a terminal; nothing otherwise."""
-    if quiet or not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int, path: str) -> None:
-        click.echo(f"\r\033[K[{done}/{total}] {path[-60:]}", err=True, nl=done == total)
-
-    return show
-
-
 def _options(
     encoding: str | None,
     max_mb: float,
@@ -196,7 +141,7 @@ def _options(
         jobs=jobs or os.cpu_count() or 1,
         include=include,
         exclude=exclude,
-        progress=_progress(quiet),
+        progress=progress_display(quiet),
         text_field=text_field,
         id_field=id_field,
     )
@@ -287,49 +232,7 @@ def _shared_options(func: Any) -> Any:
     return func
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (what `timeout` and CI cancellation send), met like Ctrl-C."""
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated
-
-
-class _Guarded(click.Group):
-    """The command group, with the exit codes the contract promises: an
-    error the tool did not foresee is a message and exit 2 (never a
-    traceback, never exit 1, which means "duplicates found"); SIGTERM
-    stops like Ctrl-C (temporaries removed) with exit 143."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        import signal
-
-        from pipeline.errors import CleanDocsError
-
-        with contextlib.suppress(ValueError):  # (not the main thread: left alone)
-            signal.signal(signal.SIGTERM, _on_sigterm)
-        try:
-            return super().invoke(ctx)
-        except Terminated:
-            click.echo("terminated: outputs written so far are complete", err=True)
-            sys.exit(143)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except CleanDocsError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        except Exception as exc:  # a bug: said plainly, with the exit code of an error
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (please report this with the "
-                "command that caused it)",
-                err=True,
-            )
-            sys.exit(2)
-
-
-@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clean-docs")
 def main() -> None:
     """Remove repeated content from text documents and show what was removed."""
@@ -413,7 +316,7 @@ def run(
     _check_scheduler(scheduler, engine)
     started = time.perf_counter()
     settings = _settings(min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config)
-    with _stopping_cleanly():
+    with stopping_cleanly():
         outcome, summary = run_paths(
             list(paths),
             Path(out_dir),
@@ -426,45 +329,12 @@ def run(
             ),
             Path(index_path) if index_path else None,
         )
-    _report_errors(outcome.errors)
+    report_errors(outcome.errors)
     totals = summary["totals"]
     if quiet:
         sys.exit(2 if outcome.errors else 0)
-    _summary_table(totals, outcome.skipped, time.perf_counter() - started, out_dir)
+    summary_table(totals, outcome.skipped, time.perf_counter() - started, out_dir)
     sys.exit(2 if outcome.errors else 0)
-
-
-def _format_text(f: dict[str, Any]) -> str:
-    # names shown visibly: no control or bidi character reaches the terminal
-    from pipeline.quoting import visible
-
-    d = f["duplicate_of"]
-    where = "" if d["path"] == f["path"] else f"{visible(d['path'])} "
-    return (
-        f"{visible(f['path'])}:{f['start_line']}: duplicate: lines {f['start_line']}-"
-        f"{f['end_line']} repeat {where}lines {d['start_line']}-{d['end_line']} "
-        f"(similarity {f['similarity']:.3f}, {f['method']})"
-    )
-
-
-def _format_github(f: dict[str, Any]) -> str:
-    """A workflow command (`::error file=...::message`), each part encoded
-    by GitHub's rules: the message's `%`, CR and LF, and the properties'
-    also `:` and `,`, so no name can add a property or a command of its
-    own. The file property is the exact path (GitHub decodes it to find the
-    file); the message shows the twin's name visibly, as the text format."""
-    from pipeline.quoting import visible, workflow_data, workflow_property
-
-    d = f["duplicate_of"]
-    message = (
-        f"lines {f['start_line']}-{f['end_line']} repeat {visible(d['path'])} lines "
-        f"{d['start_line']}-{d['end_line']} (similarity {f['similarity']:.3f})"
-    )
-    return (
-        f"::error file={workflow_property(f['path'])},line={f['start_line']},"
-        f"endLine={f['end_line']},title={workflow_property('duplicated content')}"
-        f"::{workflow_data(message)}"
-    )
 
 
 @main.command()
@@ -517,7 +387,7 @@ def check(
     from pipeline.batch import check_paths
 
     settings = _settings(min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config)
-    with _stopping_cleanly():
+    with stopping_cleanly():
         outcome, findings = check_paths(
             list(paths),
             settings,
@@ -527,10 +397,10 @@ def check(
     if fmt == "json":
         click.echo(json.dumps(findings, ensure_ascii=False, indent=2))
     else:
-        render = _format_github if fmt == "github" else _format_text
+        render = format_github if fmt == "github" else format_text
         for f in findings:
             click.echo(render(f))
-    _report_errors(outcome.errors)
+    report_errors(outcome.errors)
     if outcome.errors:
         sys.exit(2)
     sys.exit(1 if findings else 0)
@@ -567,69 +437,4 @@ def config(
         click.echo(f"{name.replace('_', '-')} = {shown}  # {origin[name]}")
 
 
-@main.group("index")
-def index_group() -> None:
-    """Inspect or tidy the index a `run` keeps in DIR/.clean-docs/."""
-
-
-def _open_index(out_dir: str, index_path: str | None, read_only: bool) -> Any:
-    from pipeline.index import Index
-
-    path = Path(index_path) if index_path else Path(out_dir) / ".clean-docs" / "index.sqlite"
-    if not path.is_file():
-        raise click.UsageError(f"{path}: no index here (a `run` writes one)")
-    return Index(path, read_only=read_only)
-
-
-@index_group.command("list")
-@click.argument("out_dir", metavar="DIR")
-@click.option(
-    "--index", "index_path", help="The index file (default: DIR/.clean-docs/index.sqlite)."
-)
-def index_list(out_dir: str, index_path: str | None) -> None:
-    """List the indexed documents: where each is (relative to the index's
-    root), whether its file is still there, its outputs and content hash.
-
-    \b
-    Example:
-        clean-docs index list output/
-    """
-    from pipeline.batch import gone
-
-    with _stopping_cleanly():
-        index = _open_index(out_dir, index_path, read_only=True)
-        try:
-            for stored in index.all():
-                state = "gone" if gone(stored.path, index.root) else "here"
-                click.echo(
-                    f"{stored.path}\t{state}\t{stored.entry['output']}\t{stored.sha256[:12]}"
-                )
-        finally:
-            index.close()
-
-
-@index_group.command("prune")
-@click.argument("out_dir", metavar="DIR")
-@click.option(
-    "--index", "index_path", help="The index file (default: DIR/.clean-docs/index.sqlite)."
-)
-def index_prune(out_dir: str, index_path: str | None) -> None:
-    """Forget the indexed documents whose files are gone (a `run` does this
-    too before it starts); their outputs stay in DIR.
-
-    \b
-    Example:
-        clean-docs index prune output/
-    """
-    from pipeline.batch import gone
-
-    with _stopping_cleanly():
-        index = _open_index(out_dir, index_path, read_only=False)
-        try:
-            dropped = [s.path for s in index.all() if gone(s.path, index.root)]
-            for path in dropped:
-                index.drop(path)
-                click.echo(f"dropped {path}")
-        finally:
-            index.close()
-    click.echo(f"{len(dropped)} document(s) dropped", err=True)
+main.add_command(index_group)

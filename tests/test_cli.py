@@ -136,3 +136,18 @@ def test_a_scheduler_without_the_dask_engine_is_a_usage_error(tmp_path: Path) ->
     assert result.exit_code == 2
     assert "--scheduler is the Dask scheduler: it needs --engine dask" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_command_line_starts_without_numpy_or_the_detection_stages() -> None:
+    # `clean-docs --help` runs on every commit hook: `import pipeline`
+    # imported numpy and every stage (0.65 s) before the package was lazy.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pipeline.cli; "
+        "print(sorted(m for m in ('numpy', 'pipeline.match', 're2', 'ftfy') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
