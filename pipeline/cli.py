@@ -267,7 +267,7 @@ def main() -> None:
     default="local",
     show_default=True,
     help="local: worker processes here (-j). dask: tasks on a Dask cluster "
-    '(pip install "clean-docs[dask]").',
+    '(pip install "clean-docs-dedup[dask]").',
 )
 @click.option(
     "--scheduler",

@@ -18,7 +18,7 @@ two-worker LocalCluster).
    gathered, cross-file repeats assembled, outputs written (the local
    engine's `write_chunk`), the index updated.
 
-Install with `pip install "clean-docs[dask]"`. `scheduler` is the address
+Install with `pip install "clean-docs-dedup[dask]"`. `scheduler` is the address
 of a running scheduler (`tcp://host:8786`); without one a LocalCluster of
 `jobs` single-threaded worker processes is started for the run.
 """
@@ -46,7 +46,7 @@ def _client(scheduler: str | None, jobs: int) -> tuple[Any, Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise EngineError('--engine dask needs Dask: pip install "clean-docs[dask]"') from None
+        raise EngineError('--engine dask needs Dask: pip install "clean-docs-dedup[dask]"') from None
     if scheduler:
         try:
             return Client(scheduler, timeout="5s"), None

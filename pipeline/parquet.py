@@ -21,7 +21,7 @@ _PARQUET_BATCH_BYTES = 2 << 20
 _PARQUET_BUFFER = 1 << 20
 
 
-NEEDS_PYARROW = 'reading a Parquet corpus needs pyarrow: pip install "clean-docs[parquet]"'
+NEEDS_PYARROW = 'reading a Parquet corpus needs pyarrow: pip install "clean-docs-dedup[parquet]"'
 
 
 def _pyarrow() -> tuple[Any, Any] | None:

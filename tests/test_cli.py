@@ -151,3 +151,20 @@ def test_the_command_line_starts_without_numpy_or_the_detection_stages() -> None
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_every_install_hint_names_our_distribution() -> None:
+    # "clean-docs" on the package registry is another project (it installs a
+    # `clean-docs` command of its own): a hint naming it installs that tool.
+    import re
+    import tomllib
+
+    from conftest import REPO
+
+    name = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    assert name != "clean-docs"
+    texts = [REPO / "README.md", *sorted((REPO / "pipeline").glob("*.py"))]
+    for path in texts:
+        for hint in re.findall(r"pip install [\"']?([\w.-]+)", path.read_text(encoding="utf-8")):
+            if hint.startswith("clean"):
+                assert hint == name, (path.name, hint)
