@@ -106,6 +106,28 @@ INVARIANTS = {
 }
 
 
+# The bugs this harness found (issue 14; tests/test_attack.py has a strict
+# xfail for each): the layout features that trigger them, and the
+# invariants broken wherever names are hostile. `--skip-known-bugs` leaves
+# them out, to look for others.
+KNOWN_BUG_FEATURES = frozenset(
+    {
+        "rawbytes",  # names or ids with lone surrogates: internal error, no summary
+        "clean_docs_to_outside",  # DIR/.clean-docs a link: the index written through it
+        "sqlite_dangling",  # DIR/.clean-docs/index.sqlite a link: the same
+        "utf-8-sig",  # --encoding utf-8-sig on a file without a BOM: the .diff does not apply
+        "to_out",  # a link in an input folder to DIR: outputs read as inputs
+        "parent",  # a link in an input folder to a folder holding DIR: the same
+    }
+)
+KNOWN_BUG_INVARIANTS = frozenset(
+    {
+        "terminal",  # names printed raw in error lines on stderr
+        "index-list",  # names printed raw by `index list`
+    }
+)
+
+
 # -- hostile material --------------------------------------------------------
 
 EN = [
@@ -399,7 +421,7 @@ def layouts(
         path = f"{parent}/{draw(names(max_bytes, ext=False, long_ok=False, avoid=avoid))}"
         if fresh(path):
             folders.append(path)
-    kinds = BYTE_KINDS + (HOSTILE_BYTE_KINDS if hostile_read else [])
+    kinds = [k for k in BYTE_KINDS + (HOSTILE_BYTE_KINDS if hostile_read else []) if k not in avoid]
     files: list[File] = []
     for _ in range(draw(st.integers(1, 6))):
         folder = draw(st.sampled_from(folders))
@@ -461,7 +483,7 @@ def layouts(
             to = "nowhere-" + str(len(links))
         links.append(Link(path, to))
     fifos: list[str] = []
-    if hostile_read and draw(st.integers(0, 4)) == 0:
+    if hostile_read and "fifo" not in avoid and draw(st.integers(0, 4)) == 0:
         path = f"{draw(st.sampled_from(folders))}/fifo{draw(st.sampled_from(TEXT_EXT))}"
         if fresh(path):
             fifos.append(path)
@@ -1630,7 +1652,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--hostile-read",
         action="store_true",
-        help="also FIFOs, links to /dev/zero, cp1252 and NUL-padded files, 242-255 byte names",
+        help="also FIFOs, links to /dev/zero, cp1252 and NUL-padded files, names of 230-255 "
+        "bytes (how files are read is being changed elsewhere)",
     )
     parser.add_argument(
         "--known",
@@ -1640,7 +1663,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--avoid",
         default="",
-        help="comma-separated layout features to leave out (-o places, DIR contents)",
+        help="comma-separated layout features to leave out: name pieces ("
+        + ", ".join(PIECES)
+        + "), -o places ("
+        + ", ".join(OUT_PLACES)
+        + "), what DIR holds before ("
+        + ", ".join(IN_DIR_KINDS)
+        + "), link kinds, encodings, content kinds, fifo",
+    )
+    parser.add_argument(
+        "--skip-known-bugs",
+        action="store_true",
+        help="leave out the features of the bugs found so far and count their invariants "
+        "without stopping (" + ", ".join(sorted(KNOWN_BUG_FEATURES | KNOWN_BUG_INVARIANTS)) + ")",
     )
     parser.add_argument(
         "--no-shrink", action="store_true", help="report the first failure as found"
@@ -1651,6 +1686,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown invariants: {sorted(unknown)}")
     avoid = frozenset(a for a in args.avoid.split(",") if a)
+    if args.skip_known_bugs:
+        known |= KNOWN_BUG_INVARIANTS
+        avoid |= KNOWN_BUG_FEATURES
     phases = (Phase.explicit, Phase.reuse, Phase.generate) if args.no_shrink else None
     test = make_test(
         args.examples, args.hostile_read, known, avoid, seed_value=args.seed, phases=phases
