@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch bench-speed bench-wild bench-pathologies clean
+.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch bench-speed bench-wild bench-pathologies attack clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,14 @@ bench-wild: install-test
 # and over, every sentence twice, a log's lines) at 1, 2, 4 and 8 MB.
 bench-pathologies: install-test
 	$(BIN)/python bench/pathologies.py
+
+# Hostile layouts against the command line (issue 14): hypothesis draws file
+# names, ids, links, output places and options, runs check/run/index list
+# and checks the invariants bench/attack.py lists; 300 layouts by default
+# (about 15 minutes on 2 cores), a failure shrunk to a minimal layout and a
+# script that rebuilds it. `--examples N`, `--hostile-read`: see its --help.
+attack: install-test
+	$(BIN)/python bench/attack.py
 
 # Fuzz read, clean and dedupe with the "long" hypothesis profile (10,000
 # examples per property, no deadline; several minutes). The statistics show
