@@ -24,6 +24,7 @@ from pipeline.cli_output import (
     format_text,
     progress_display,
     report_errors,
+    report_removed,
     stopping_cleanly,
     summary_table,
 )
@@ -373,6 +374,7 @@ def run(
     totals = summary["totals"]
     if quiet:
         sys.exit(2 if outcome.errors else 0)
+    report_removed(outcome.removed_outputs, outcome.kept_outputs)
     summary_table(totals, outcome.skipped, time.perf_counter() - started, out_dir)
     sys.exit(2 if outcome.errors else 0)
 
