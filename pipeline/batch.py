@@ -33,6 +33,10 @@ class Outcome:
     errors: list[tuple[str, str]] = field(default_factory=list)
     # inputs the index had seen unchanged: not processed, outputs kept
     skipped: int = 0
+    # outputs of documents whose files are gone: removed, or kept because
+    # they changed since they were written (names under DIR)
+    removed_outputs: list[str] = field(default_factory=list)
+    kept_outputs: list[str] = field(default_factory=list)
 
 
 def jobs_for(options: Options, inputs: int) -> int:
@@ -141,6 +145,14 @@ def run_paths(
     everything indexed before them. Documents are known by where they are
     (links resolved, relative to the index's root), not by how they were
     typed. The work itself is `pipeline.engine`'s (or `pipeline.dask_engine`'s).
+
+    A batch keeps its shape: the index records the batch's root (the
+    folder the first run that names a folder names, or those folders'
+    common folder), and the outputs of a document inside it mirror its
+    path from there, whichever sub-folder or file a later run names; an
+    indexed document keeps its outputs' place. The outputs of a document
+    whose file is gone are removed when they are on disk as written (kept
+    and listed otherwise).
     """
     from pipeline import outputs
     from pipeline.index import Index
@@ -160,15 +172,36 @@ def run_paths(
         remove_stale_temporaries(out_dir, recursive=True)
         inputs = [canonical(item, index.root) for item in found]
         del found
-        # Documents whose files are gone are forgotten; the names the
-        # others' outputs took stay theirs.
+        # Documents whose files are gone are forgotten, and their outputs
+        # removed; the names the others' outputs took stay theirs, and so
+        # do their places.
         owned: dict[str, str] = {}
+        places: dict[str, str] = {}
+        guesses: set[str | None] = set()
+        recorded, base = index.layout()
         for stored in index.all():
             if gone(stored.path, index.root):
+                removed, kept = outputs.remove_outputs(out_dir, stored.outputs)
+                outcome.removed_outputs += removed
+                outcome.kept_outputs += kept
                 index.drop(stored.path)
                 continue
             for name in stored.outputs:
                 owned[name] = stored.path
+            output = stored.entry.get("output")
+            if isinstance(output, str) and output:
+                places[stored.path] = output
+            if not recorded and "#" not in stored.path:
+                guesses.add(outputs.guessed_root(stored.path, output, index.root))
+        if base is None:
+            # an index of an earlier version: the root its documents show
+            if len(guesses) == 1 and None not in guesses:
+                base = guesses.pop()
+            else:
+                base = outputs.named_root(paths)
+            if base is not None or not recorded:
+                index.set_layout(base)
+        inputs = outputs.place(inputs, base, places)
         named = []
         for item in inputs:
             why = outputs.too_long(item)
@@ -285,6 +318,10 @@ def _run(
         "schema": "clean-docs.summary/1",
         "files": [],
         "errors": [{"path": p, "reason": r} for p, r in outcome.errors],
+        # this run's: outputs of inputs that no longer exist, removed or
+        # (changed since they were written) kept
+        "removed_outputs": outcome.removed_outputs,
+        "kept_changed_outputs": outcome.kept_outputs,
         "totals": totals,
         "settings": settings.as_dict(),
     }

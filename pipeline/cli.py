@@ -24,6 +24,7 @@ from pipeline.cli_output import (
     format_text,
     progress_display,
     report_errors,
+    report_removed,
     stopping_cleanly,
     summary_table,
 )
@@ -121,6 +122,18 @@ def _check_scheduler(scheduler: str | None, engine: str) -> None:
         )
 
 
+def _batch_config(flags: dict[str, Any], config_path: str | None, no_config: bool) -> Any:
+    """include, exclude, jobs, across, gitignore: defaults, then the
+    configuration file, then the flags given (None: not given)."""
+    from pipeline.config import ConfigError, effective_options
+
+    config_file = Path(config_path) if config_path is not None else None
+    try:
+        return effective_options(flags, Path.cwd(), config_file=config_file, no_config=no_config)
+    except ConfigError as exc:
+        raise BadSetting(str(exc)) from None
+
+
 def _options(
     encoding: str | None,
     max_mb: float,
@@ -131,19 +144,36 @@ def _options(
     text_field: str = "text",
     id_field: str | None = None,
 ) -> Any:
+    """The batch's Options: the flags given, else the configuration's
+    include, exclude, jobs, across and gitignore (the command's --config,
+    --no-config, --across and --gitignore are read from its context), else
+    the defaults."""
     import os
 
     from pipeline.batch import Options
+    from pipeline.ignore import project_root
 
+    ctx = click.get_current_context()
+    flags = {
+        "include": include or None,
+        "exclude": exclude or None,
+        "jobs": jobs,
+        "across": ctx.params.get("across"),
+        "gitignore": ctx.meta.get("clean_docs.gitignore"),
+    }
+    values, _ = _batch_config(flags, ctx.params.get("config_path"), ctx.params.get("no_config"))
     return Options(
         encoding=encoding,
         max_mb=max_mb,
-        jobs=jobs or os.cpu_count() or 1,
-        include=include,
-        exclude=exclude,
+        jobs=values["jobs"] or os.cpu_count() or 1,
+        include=tuple(values["include"]),
+        exclude=tuple(values["exclude"]),
         progress=progress_display(quiet),
+        across=values["across"],
         text_field=text_field,
         id_field=id_field,
+        gitignore=values["gitignore"],
+        root=project_root(),
     )
 
 
@@ -161,14 +191,26 @@ def _batch_options(func: Any) -> Any:
         help="In a .jsonl or .parquet corpus, the field holding each record's text.",
     )(func)
     func = click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")(func)
+    func = click.option(  # (`_options` reads it from the context)
+        "--gitignore/--no-gitignore",
+        default=None,
+        expose_value=False,
+        callback=lambda ctx, _, value: ctx.meta.__setitem__("clean_docs.gitignore", value),
+        help="Skip what .gitignore files ignore in folders (default: on).",
+    )(func)
     func = click.option(
-        "--exclude", multiple=True, metavar="GLOB", help="Skip files in folders matching this."
+        "--exclude",
+        multiple=True,
+        metavar="PATTERN",
+        help="Skip files in folders matching this gitignore pattern "
+        "(at any depth; /x: from the project's root).",
     )(func)
     func = click.option(
         "--include",
         multiple=True,
-        metavar="GLOB",
-        help="Take only files in folders matching this (default: .txt .md .rst ...).",
+        metavar="PATTERN",
+        help="Take only files in folders matching this gitignore pattern "
+        "(default: .txt .md .rst ...).",
     )(func)
     func = click.option(
         "-j",
@@ -257,8 +299,8 @@ def main() -> None:
     help="The index of documents seen before (default: OUTPUT/.clean-docs/index.sqlite).",
 )
 @click.option(
-    "--across",
-    is_flag=True,
+    "--across/--no-across",
+    default=None,
     help="Also remove what repeats files before it (default: report it, keep it).",
 )
 @click.option(
@@ -282,7 +324,7 @@ def run(
     paths: tuple[str, ...],
     out_dir: str,
     index_path: str | None,
-    across: bool,
+    across: bool | None,
     engine: str,
     scheduler: str | None,
     jobs: int | None,
@@ -323,7 +365,6 @@ def run(
             settings,
             dataclasses.replace(
                 _options(encoding, max_mb, jobs, include, exclude, quiet, text_field, id_field),
-                across=across,
                 engine=engine,
                 scheduler=scheduler,
             ),
@@ -333,6 +374,7 @@ def run(
     totals = summary["totals"]
     if quiet:
         sys.exit(2 if outcome.errors else 0)
+    report_removed(outcome.removed_outputs, outcome.kept_outputs)
     summary_table(totals, outcome.skipped, time.perf_counter() - started, out_dir)
     sys.exit(2 if outcome.errors else 0)
 
@@ -435,6 +477,10 @@ def config(
     for name, value in settings.as_dict().items():
         shown = json.dumps(value, ensure_ascii=False)
         click.echo(f"{name.replace('_', '-')} = {shown}  # {origin[name]}")
+    values, where = _batch_config({}, config_path, no_config)
+    for name, value in values.items():
+        shown = json.dumps(list(value) if isinstance(value, tuple) else value)
+        click.echo(f"{name} = {shown}  # {where[name]}")
 
 
 main.add_command(index_group)

@@ -66,6 +66,27 @@ def report_errors(errors: list[tuple[str, str]]) -> None:
         click.echo(f"{path}: error: {reason}", err=True)
 
 
+def report_removed(removed: list[str], kept: list[str]) -> None:
+    """The outputs of inputs that no longer exist: removed, or kept (the
+    first ten named; summary.json lists them all)."""
+
+    def names(listed: list[str]) -> str:
+        more = f", ... ({len(listed) - 10} more in summary.json)" if len(listed) > 10 else ""
+        return ", ".join(listed[:10]) + more
+
+    if removed:
+        click.echo(
+            f"removed {len(removed)} output(s) of inputs that no longer exist: {names(removed)}",
+            err=True,
+        )
+    if kept:
+        click.echo(
+            f"kept {len(kept)} output(s) of inputs that no longer exist, changed since they "
+            f"were written: {names(kept)}",
+            err=True,
+        )
+
+
 def progress_display(quiet: bool) -> Any:
     """A one-line progress display on a terminal; nothing otherwise."""
     if quiet or not sys.stderr.isatty():

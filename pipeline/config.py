@@ -17,6 +17,13 @@ Settings fields, with dashes or underscores:
     allow = ["单位：亿元"]
     allow-patterns = ["表[0-9]+ .*"]
 
+`clean-docs.toml` holds the keys at its top level, or under a
+`[tool.clean-docs]` table (the same text as in pyproject.toml), not both.
+Besides the settings, a configuration may give the batch options `include`
+and `exclude` (lists of gitignore patterns), `jobs` (an integer), `across`
+and `gitignore` (true or false): `effective_options` reads them (they do
+not shape a result, so reports do not record them).
+
 Every bad value is a ConfigError of one line naming the file (or the flag)
 and the key as the user spelled it.
 """
@@ -49,6 +56,46 @@ class ConfigError(CleanDocsError):
     """A configuration file or a flag that cannot be used, and why."""
 
 
+# The batch options a configuration may give, with their defaults (None:
+# jobs as the machine's cores).
+OPTIONS: dict[str, Any] = {
+    "include": (),
+    "exclude": (),
+    "jobs": None,
+    "across": False,
+    "gitignore": True,
+}
+MAX_JOBS = 4096
+
+
+def option_problem(name: str, value: Any) -> str | None:
+    """What is wrong with `value` for the batch option `name` (the words
+    that follow its name), or None.
+
+    >>> option_problem("jobs", 0), option_problem("across", "yes")
+    (' must be an integer from 1 to 4096, got 0', " must be true or false, got 'yes'")
+    >>> option_problem("include", "*.md")
+    " must be a list of strings, got '*.md'"
+    """
+    from pipeline.settings import _shown
+
+    if name in ("include", "exclude"):
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            return f" must be a list of strings, got {_shown(value)}"
+        from pipeline.ignore import pattern_problem
+
+        for pattern in value:
+            why = pattern_problem(pattern)
+            if why is not None:
+                return f": {why}"
+    elif name == "jobs":
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_JOBS:
+            return f" must be an integer from 1 to {MAX_JOBS}, got {_shown(value)}"
+    elif type(value) is not bool:
+        return f" must be true or false, got {_shown(value)}"
+    return None
+
+
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
@@ -72,7 +119,7 @@ def find(start: Path) -> tuple[dict[str, Any], Path | None]:
         return {}, None
     own = root / "clean-docs.toml"
     if _exists(own):
-        return _read(own), own
+        return _own_table(own), own
     project = root / "pyproject.toml"
     if _exists(project):
         table = _pyproject_table(project, required=False)
@@ -87,7 +134,28 @@ def load(path: Path) -> tuple[dict[str, Any], Path]:
         table = _pyproject_table(path, required=True)
         assert table is not None
         return table, path
-    return _read(path), path
+    return _own_table(path), path
+
+
+def _own_table(path: Path) -> dict[str, Any]:
+    """A clean-docs.toml's keys: its top level, or its [tool.clean-docs]
+    table (what a pyproject.toml holds, pasted as it is), not both."""
+    document = _read(path)
+    tool = document.get("tool")
+    if not isinstance(tool, dict) or "clean-docs" not in tool:
+        return document
+    table = tool["clean-docs"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.clean-docs must be a table, got {table!r}")
+    others = [f"[tool.{k}]" for k in tool if k != "clean-docs"] + [
+        k for k in document if k != "tool"
+    ]
+    if others:
+        raise ConfigError(
+            f"{path}: {others[0]} is outside [tool.clean-docs]: in clean-docs.toml write "
+            "every key at the top level, or every key under [tool.clean-docs]"
+        )
+    return table
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -163,6 +231,60 @@ def _from_flag(name: str, value: Any) -> Any:
     return value
 
 
+def _table(
+    start: Path, config_file: Path | None, no_config: bool
+) -> tuple[dict[str, Any], Path | None]:
+    if no_config:
+        return {}, None
+    if config_file is not None:
+        return load(config_file)
+    return find(start)
+
+
+def _unknown(path: Path | None, key: str) -> ConfigError:
+    known = ", ".join([n.replace("_", "-") for n in _FIELDS] + list(OPTIONS))
+    hint = ""
+    if key == "tool" and path is not None and path.name != "pyproject.toml":
+        hint = (
+            " (in clean-docs.toml the keys go at the top level, or under [tool.clean-docs]; "
+            "[tool.clean-docs] alone belongs in pyproject.toml)"
+        )
+    return ConfigError(f"{path}: unknown setting {key!r}{hint} (known: {known})")
+
+
+def effective_options(
+    flags: dict[str, Any],
+    start: Path,
+    *,
+    config_file: Path | None = None,
+    no_config: bool = False,
+    flag_names: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The batch options (`OPTIONS`) from defaults, the configuration file
+    and the flags given (None means not given), with where each came from.
+    A bad value in either is a ConfigError naming the file and key, or
+    the flag (`flag_names`)."""
+    table, path = _table(start, config_file, no_config)
+    values = dict(OPTIONS)
+    origin = dict.fromkeys(OPTIONS, "default")
+    for key, value in table.items():
+        if key in OPTIONS:
+            why = option_problem(key, value)
+            if why is not None:
+                raise ConfigError(f"{path}: {key}{why}")
+            values[key] = tuple(value) if isinstance(value, list) else value
+            origin[key] = str(path)
+    for name, value in flags.items():
+        if value is None:
+            continue
+        why = option_problem(name, value)
+        if why is not None:
+            raise ConfigError((flag_names or {}).get(name, "--" + name) + why)
+        values[name] = value
+        origin[name] = "flag"
+    return values, origin
+
+
 def effective(
     flags: dict[str, Any],
     start: Path,
@@ -172,27 +294,27 @@ def effective(
     flag_names: dict[str, str] | None = None,
 ) -> tuple[Settings, dict[str, str]]:
     """Settings from defaults, the configuration file and the flags given
-    (None means not given), with where each value came from.
+    (None means not given), with where each value came from. The batch
+    options a file gives are checked here too (`effective_options` reads
+    them), so a bad one stops every command alike.
 
     `config_file` is used instead of the project's configuration,
     `no_config` uses none; `flag_names` spells each setting as its flag
     (`--min-run-chars`) in messages.
     """
-    if no_config:
-        table: dict[str, Any] = {}
-        path: Path | None = None
-    elif config_file is not None:
-        table, path = load(config_file)
-    else:
-        table, path = find(start)
+    table, path = _table(start, config_file, no_config)
     values: dict[str, Any] = {}
     origin = {name: "default" for name in _FIELDS}
     spelling = {name: name.replace("_", "-") for name in _FIELDS}
     for key, value in table.items():
+        if key in OPTIONS:
+            why = option_problem(key, value)
+            if why is not None:
+                raise ConfigError(f"{path}: {key}{why}")
+            continue
         name = key.replace("-", "_")
         if name not in _FIELDS:
-            known = ", ".join(n.replace("_", "-") for n in _FIELDS)
-            raise ConfigError(f"{path}: unknown setting {key!r} (known: {known})")
+            raise _unknown(path, key)
         if origin[name] != "default":
             raise ConfigError(f"{path}: {key} is given twice (as {spelling[name]} and {key})")
         values[name] = tuple(value) if name in _LISTS and isinstance(value, list) else value

@@ -115,6 +115,28 @@ class Index:
         rel = self._meta("root") or "../.."
         self.root = os.path.normpath(os.path.join(path.resolve().parent, rel))
 
+    def layout(self) -> tuple[bool, str | None]:
+        """The batch's root, that outputs mirror the inputs' paths from:
+        (recorded, the folder or None). (False, None): an index written
+        before roots were recorded, or a new one; (True, None): recorded
+        that there is none yet (only files were named so far)."""
+        base = self._meta("base")
+        if base is None:
+            return False, None
+        if not base:
+            return True, None
+        return True, os.path.normpath(os.path.join(self.path.resolve().parent, base))
+
+    def set_layout(self, base: str | None) -> None:
+        """Record the batch's root (None: none yet), relative to the
+        index's folder like `root`, so that a project moved whole keeps it."""
+        here = self.path.resolve().parent
+        value = "" if base is None else os.path.relpath(base, here)
+        try:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('base', ?)", (value,))
+        except sqlite3.Error as exc:
+            raise OutputError(f"{self.path}: cannot write the index: {exc}") from None
+
     def _meta(self, key: str) -> str | None:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

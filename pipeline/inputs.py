@@ -76,8 +76,13 @@ class Options:
     encoding: force one input encoding (None: UTF-8, BOM-marked or detected).
     max_mb: refuse input files larger than this (None: read.MAX_INPUT_MB).
     jobs: documents processed at once, in worker processes (1: in this one).
-    include, exclude: glob patterns on the path inside a folder (or the
-        name); include replaces the default text suffixes.
+    include, exclude: gitignore patterns on the files a folder holds,
+        relative to `root` and matched at any depth (`pipeline.ignore`);
+        include replaces the default text suffixes.
+    gitignore: skip what .gitignore files ignore (the repository's and the
+        nested ones, git's semantics).
+    root: the patterns' root, an absolute path (None: the project's root
+        seen from the current folder, else the current folder).
     progress: called with (done, total, path) after each document.
     across: remove what repeats documents before it (run only; by default
         such repeats are reported and kept).
@@ -102,17 +107,18 @@ class Options:
     id_field: str | None = None
     engine: str = "local"
     scheduler: str | None = None
+    gitignore: bool = True
+    root: str | None = None
 
 
-def _matches(relative: Path, patterns: tuple[str, ...]) -> bool:
-    from fnmatch import fnmatch
+def _walk(root: Path, options: Options | None = None) -> Iterator[Path]:
+    """The files under `root` a batch takes: text files (or what `include`
+    names), less what .gitignore files and `exclude` leave out
+    (`pipeline.ignore`); hidden entries and link loops skipped."""
+    from pipeline.ignore import Selection
 
-    text = relative.as_posix()
-    return any(fnmatch(text, p) or fnmatch(relative.name, p) for p in patterns)
-
-
-def _walk(root: Path, include: tuple[str, ...] = ()) -> Iterator[Path]:
-    """Text files under `root`, sorted, hidden entries and link loops skipped."""
+    options = options or Options()
+    select = Selection(root, options.include, options.exclude, options.gitignore, options.root)
     seen: set[Path] = set()
     stack = [root]
     while stack:
@@ -131,12 +137,9 @@ def _walk(root: Path, include: tuple[str, ...] = ()) -> Iterator[Path]:
                 continue
             try:
                 if entry.is_dir():
-                    subdirs.append(entry)
-                elif (
-                    _matches(entry.relative_to(root), include)
-                    if include
-                    else entry.suffix.lower() in TEXT_SUFFIXES
-                ):
+                    if select.enter(entry):
+                        subdirs.append(entry)
+                elif select.take(entry, entry.suffix.lower() in TEXT_SUFFIXES):
                     # Whatever else matches is yielded (a link that leads
                     # nowhere or round in a loop, a FIFO, a device), so
                     # that reading it says why it is not read.
@@ -275,8 +278,8 @@ def collect(
     paths: list[str], errors: list[tuple[str, str]], options: Options | None = None
 ) -> list[Input]:
     """Expand files and folders into inputs, in a stable order. Include and
-    exclude patterns apply to what a folder holds; a file named on the
-    command line is always taken. A file met twice (named twice, or named
+    exclude patterns and .gitignore files apply to what a folder holds; a
+    file named on the command line is always taken. A file met twice (named twice, or named
     and inside a folder named) is one input. Where outputs go is checked
     by `pipeline.outputs.plan`, not here: `check` writes nothing."""
     options = options or Options()
@@ -285,14 +288,7 @@ def collect(
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                (
-                    p
-                    for p in _walk(path, options.include)
-                    if not _matches(p.relative_to(path), options.exclude)
-                ),
-                key=lambda p: p.relative_to(path).as_posix(),
-            )
+            found = sorted(_walk(path, options), key=lambda p: p.relative_to(path).as_posix())
             if not found:
                 errors.append((raw, "no text files found in this folder"))
             pairs = [(p.as_posix(), p.relative_to(path).as_posix()) for p in found]

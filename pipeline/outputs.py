@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import OutputError
-from pipeline.inputs import CORPUS_SUFFIXES, Input, corpus_folder
+from pipeline.inputs import CORPUS_SUFFIXES, Input
 from pipeline.model import Result
 
 REPORT_SUFFIXES = (".diff", ".report.json", ".report.html")
@@ -54,10 +54,132 @@ def too_long(item: Input) -> str | None:
 
 
 def corpus_output(item: Input) -> str:
-    """The cleaned corpus a record is written back into: DIR/<name><suffix>."""
+    """The cleaned corpus a record is written back into: beside the folder
+    of its records (`DIR/<name><suffix>`, or `DIR/sub/<name><suffix>` for a
+    corpus at `sub/` in the batch)."""
     path = item.path
     suffix = path.suffix.lower() if path.suffix.lower() in CORPUS_SUFFIXES else ".jsonl"
-    return corpus_folder(path) + suffix
+    return item.inside.rsplit("/", 1)[0] + suffix
+
+
+# -- the batch's shape ----------------------------------------------------------
+
+
+def named_root(paths: Iterable[str]) -> str | None:
+    """The root of a new batch: the folder named on the command line, or
+    the common folder of those named (links resolved); None when only
+    files are named (their outputs take their names) or the folders have
+    nothing in common but the file system's root."""
+    folders = [os.path.realpath(raw) for raw in paths if os.path.isdir(raw)]
+    if not folders:
+        return None
+    common = os.path.commonpath(folders)
+    return None if os.path.dirname(common) == common else common
+
+
+def _relative_in(where: str, base: str) -> str | None:
+    """`where` relative to `base` (POSIX) when it lies inside it: as typed
+    (made absolute), else with the links of its folders resolved."""
+    typed = os.path.abspath(where)
+    for place in (typed, os.path.join(os.path.realpath(os.path.dirname(typed)), Path(typed).name)):
+        if _inside(place, base):
+            return Path(os.path.relpath(place, base)).as_posix()
+    return None
+
+
+def guessed_root(key: str, output: Any, root: str) -> str | None:
+    """For an index written before roots were recorded: the root a file
+    document's outputs mirror (its place less its clean copy's path under
+    DIR), or None (a record, or a place that is not the end of its path)."""
+    if "#" in key or not isinstance(output, str) or not output:
+        return None
+    where = Path(os.path.join(root, key)).as_posix()
+    return where[: -len(output) - 1] if where.endswith("/" + output) else None
+
+
+def place(inputs: list[Input], base: str | None, places: dict[str, str]) -> list[Input]:
+    """Where each input's outputs go under DIR: an indexed document keeps
+    the place its outputs have (`places`: index key -> clean copy's path);
+    a new one inside the batch's root `base` mirrors its path from there
+    (a corpus's records sit in a folder beside it); any other keeps the
+    place `collect` gave it (a named file's name, or its path in the folder
+    named). The records of one corpus stay together."""
+    import dataclasses
+    import posixpath
+
+    # a place read from the index is taken only when it stays inside DIR
+    places = {key: name for key, name in places.items() if _safe_name(name)}
+    prefixes: dict[str, str] = {}  # corpus -> the folder its records' folder is in
+    for item in inputs:
+        recorded = places.get(item.ident)
+        if item.record is not None and recorded and item.where not in prefixes:
+            prefixes[item.where] = posixpath.dirname(posixpath.dirname(recorded))
+    out: list[Input] = []
+    for item in inputs:
+        if item.record is None:
+            inside = places.get(item.ident) or (
+                base is not None and _relative_in(item.where, base) or item.inside
+            )
+        else:
+            if item.where not in prefixes:
+                rel = _relative_in(item.where, base) if base is not None else None
+                prefixes[item.where] = posixpath.dirname(rel) if rel else ""
+            prefix = prefixes[item.where]
+            inside = f"{prefix}/{item.inside}" if prefix else item.inside
+        out.append(item if inside == item.inside else dataclasses.replace(item, inside=inside))
+    return out
+
+
+def _safe_name(name: str) -> bool:
+    """A relative POSIX path that cannot leave the folder it is under."""
+    parts = name.split("/")
+    return bool(name) and not name.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def _existing(out_dir: Path, name: str) -> Path | None:
+    """An output recorded as `name`, when it can only be inside `out_dir`:
+    a relative path through folders that are not links (None otherwise)."""
+    if not _safe_name(name):
+        return None
+    parts = name.split("/")
+    folder = out_dir
+    for part in parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or not folder.is_dir():
+            return None
+    return folder / parts[-1]
+
+
+def remove_outputs(out_dir: Path, outputs: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Remove the outputs a document no longer there had (`outputs`: name
+    -> the hash written), each only when it is on disk as written; return
+    (removed, kept): a file changed since (or replaced by a link) is kept,
+    for a person to look at. Folders left empty inside DIR go too."""
+    from pipeline.index import file_sha256
+
+    removed: list[str] = []
+    kept: list[str] = []
+    for name, sha in sorted(outputs.items()):
+        path = _existing(out_dir, name)
+        if path is None or not os.path.lexists(path):
+            continue
+        if path.is_symlink() or not path.is_file() or file_sha256(path) != sha:
+            kept.append(name)
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            kept.append(name)
+            continue
+        removed.append(name)
+        folder = path.parent
+        while folder != out_dir and _inside(str(folder), str(out_dir)):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
+            folder = folder.parent
+    return removed, kept
 
 
 def plan(inputs: Iterable[Input], owned: dict[str, str] | None = None) -> None:
