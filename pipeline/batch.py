@@ -88,6 +88,14 @@ def canonical(item: Input, root: str) -> Input:
     return dataclasses.replace(item, key=real + item.shown[len(item.where) :])
 
 
+def _outside(found: list[Input], out_dir: Path) -> list[Input]:
+    """The inputs that do not lie inside the output folder (reached through a
+    link in an input folder): a run never reads its own outputs, and a
+    second run sees the same inputs as the first."""
+    out = os.path.realpath(out_dir).rstrip(os.sep) + os.sep
+    return [item for item in found if not os.path.realpath(item.where).startswith(out)]
+
+
 def _options_key(options: Options) -> str:
     from pipeline.index import options_key
 
@@ -161,13 +169,18 @@ def run_paths(
     options = options or Options()
     outputs.refuse_overlap(paths, out_dir)
     outcome = Outcome()
-    found = collect(paths, outcome.errors, options)
+    found = _outside(collect(paths, outcome.errors, options), out_dir)
     if not out_dir.is_dir():
         try:
             out_dir.mkdir(parents=True)
         except OSError as exc:
             raise OutputError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
-    index = Index(index_path or out_dir / ".clean-docs" / "index.sqlite", root=out_dir.parent)
+    if index_path is None:
+        # the index is written inside DIR like any output: never through a link
+        index_path = outputs.target(out_dir, ".clean-docs/index.sqlite")
+        if index_path.is_symlink():
+            raise OutputError(f"{index_path}: a link inside the output folder: not followed")
+    index = Index(index_path, root=out_dir.parent)
     try:
         remove_stale_temporaries(out_dir, recursive=True)
         inputs = [canonical(item, index.root) for item in found]

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from pipeline.cli_output import stopping_cleanly
+from pipeline.quoting import visible
 
 
 @click.group("index")
@@ -45,7 +46,8 @@ def index_list(out_dir: str, index_path: str | None) -> None:
             for stored in index.all():
                 state = "gone" if gone(stored.path, index.root) else "here"
                 click.echo(
-                    f"{stored.path}\t{state}\t{stored.entry['output']}\t{stored.sha256[:12]}"
+                    f"{visible(stored.path)}\t{state}\t{visible(stored.entry['output'])}\t"
+                    f"{stored.sha256[:12]}"
                 )
         finally:
             index.close()
@@ -72,7 +74,7 @@ def index_prune(out_dir: str, index_path: str | None) -> None:
             dropped = [s.path for s in index.all() if gone(s.path, index.root)]
             for path in dropped:
                 index.drop(path)
-                click.echo(f"dropped {path}")
+                click.echo(f"dropped {visible(path)}")
         finally:
             index.close()
     click.echo(f"{len(dropped)} document(s) dropped", err=True)

@@ -46,7 +46,9 @@ def _client(scheduler: str | None, jobs: int) -> tuple[Any, Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise EngineError('--engine dask needs Dask: pip install "clean-docs-dedup[dask]"') from None
+        raise EngineError(
+            '--engine dask needs Dask: pip install "clean-docs-dedup[dask]"'
+        ) from None
     if scheduler:
         try:
             return Client(scheduler, timeout="5s"), None

@@ -158,9 +158,22 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
             os.close(dir_fd)
 
 
+def encode(text: str) -> bytes:
+    """UTF-8 bytes of a text that may hold a lone surrogate (a file name with
+    bytes that are no UTF-8, a JSON id "\\ud800"): written as its escape.
+
+    >>> encode("a\\udcffb")
+    b'a\\\\udcffb'
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write `data` to `path` so that readers see all of it or none."""
-    blob = data.encode("utf-8") if isinstance(data, str) else data
+    blob = encode(data) if isinstance(data, str) else data
     with atomic_writer(path) as handle:
         handle.write(blob)
 
