@@ -66,7 +66,8 @@ _LEGEND = (
     '<li><span class="finding">yellow</span> finding: a repeat kept for a person to review '
     '(rules K1-K7); its tag (<span class="tag keep">K6</span>) says why it stayed</li>'
     '<li><span class="xfile">blue, underlined</span> repeats another document; its tag '
-    '(<span class="tag xref">&#8599; name 1</span>) links to that document at the line</li>'
+    '(<span class="tag xref">&#8599; 1-5</span>) links to that document at its lines; hover '
+    "for its name</li>"
     "<li><del>red</del> / <ins>green</ins> in a removal's pair: characters only the kept twin "
     "/ only the removed copy holds</li>"
     '<li><span class="ln">12</span> the input file\'s own line numbers; '

@@ -10,11 +10,11 @@ particular reason and why the rule exists (`pipeline.policy.RULES`).
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from collections.abc import Iterable
 from html import escape
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from pipeline.policy import REMOVE, RULE
 from pipeline.quoting import href, visible
@@ -136,12 +136,14 @@ def whole_copy(repeats: list[dict[str, Any]], chars: int) -> WholeCopy | None:
 
 
 def doc_anchor(path: str) -> str:
-    """The id of a document's row in index.html (any name: a hash of it).
+    """The id of a document's row in index.html: its name with every byte
+    but letters, digits, `_.-~/` percent-encoded, so the id holds no white
+    space and a link's fragment is the id as it is, whatever the name.
 
-    >>> doc_anchor("in/2022/a.txt")
-    'd-...'
+    >>> doc_anchor("in/2022/a b#1.txt"), doc_anchor("报.txt")
+    ('d-in/2022/a%20b%231.txt', 'd-%E6%8A%A5.txt')
     """
-    return "d-" + hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return "d-" + quote(path.encode("utf-8", "surrogatepass"), safe="/")
 
 
 def _record(rest: str) -> bool:
@@ -199,7 +201,7 @@ def other_page(report: dict[str, Any], other: str, line: int = 0) -> str:
     >>> other_page(report, "in/2022/a#1.txt", 4)
     './../2022/a%231.txt.report.html#L4'
     >>> other_page(report, "elsewhere/a.txt")
-    './../index.html#d-...'
+    './../index.html#d-elsewhere/a.txt'
     """
     here = posixpath.dirname(report["output"]["path"]) or "."
     inside = _inside_of(report, other)
@@ -241,7 +243,7 @@ def _marks(report: dict[str, Any]) -> list[_Mark]:
         link = other_page(report, d["path"], d["start_line"])
         tag = (
             f'<a class="tag xref" href="{escape(link)}" title="{escape(words)}">'
-            f"&#8599; {escape(visible(posixpath.basename(d['path'])))} {d['start_line']}</a>"
+            f"&#8599; {d['start_line']}-{d['end_line']}</a>"
         )
         marks.append(_Mark(c["start_char"], c["end_char"], "xfile", f"x{n}", words, tag))
     return marks
