@@ -329,6 +329,9 @@ def file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str,
             {
                 "start_line": c["start_line"],
                 "end_line": c["end_line"],
+                # offsets, so index.html can tell a whole-file copy
+                "start_char": c["start_char"],
+                "end_char": c["end_char"],
                 "duplicate_of": {
                     k: c["duplicate_of"][k] for k in ("path", "start_line", "end_line")
                 },
