@@ -134,7 +134,7 @@ def test_without_dask_the_engine_says_how_to_install_it(
     from pipeline.errors import EngineError
 
     monkeypatch.setitem(sys.modules, "distributed", None)
-    with pytest.raises(EngineError, match=r'pip install "clean-docs\[dask\]"'):
+    with pytest.raises(EngineError, match=r'pip install "clean-docs-dedup\[dask\]"'):
         dask_engine._client(None, 1)
 
 

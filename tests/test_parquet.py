@@ -194,6 +194,6 @@ def test_without_pyarrow_a_parquet_file_is_an_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         f"{corpus.as_posix()}: error: reading a Parquet corpus needs pyarrow: "
-        'pip install "clean-docs[parquet]"'
+        'pip install "clean-docs-dedup[parquet]"'
     )
     assert (out / "note.txt").read_text(encoding="utf-8") == OTHER
