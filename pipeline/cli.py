@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from pipeline import __version__
+from pipeline.cli_fix import fix_command
 from pipeline.cli_index import index_group
 from pipeline.cli_output import (
     GuardedGroup,
@@ -356,8 +357,8 @@ def run(
 @click.option(
     "--diff",
     is_flag=True,
-    help="Print the patch of each file (the NAME.diff `run` writes) on stdout; "
-    "the findings go to stderr.",
+    help="Print the patch `fix` would apply to each file (the NAME.diff `run` writes) "
+    "on stdout; the findings go to stderr.",
 )
 @click.option(
     "--color/--no-color",
@@ -455,3 +456,4 @@ def config(
 
 
 main.add_command(index_group)
+main.add_command(fix_command(_shared_options, _batch_options, _settings, _options))

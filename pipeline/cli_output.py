@@ -369,3 +369,35 @@ def _print_patches(results: list[Any]) -> None:
             continue
         out.write(unified_diff(result, item.shown).encode("utf-8"))
     out.flush()
+
+
+def print_fixed(
+    changed: list[tuple[str, Any]],
+    unchanged: int = 0,
+    errors: list[tuple[str, str]] | None = None,
+    *,
+    quiet: bool = False,
+    summary: bool = True,
+) -> None:
+    """What `fix` did, on stderr: each file rewritten with the lines it
+    lost (input lines), the rule and the lines they repeat; the errors;
+    then "2 files fixed, 38 left unchanged". `quiet`: the errors only."""
+    from pipeline.lines import LineIndex
+
+    if not quiet:
+        for shown, result in changed:
+            lines = LineIndex(result.cleaned.text)
+            said = []
+            for r in sorted(result.removed, key=lambda r: r.span.start):
+                said.append(
+                    f"lines {lines.line(r.span.start)}-{lines.last_line(r.span.start, r.span.end)}"
+                    f" (repeat of lines {lines.line(r.twin.start)}-"
+                    f"{lines.last_line(r.twin.start, r.twin.end)}, {_rule({'rule': r.rule})})"
+                )
+            click.echo(f"fixed {_visible(shown)}: removed {'; '.join(said)}", err=True)
+    report_errors(errors or [])
+    if summary and not quiet:
+        line = f"{_plural(len(changed), 'file')} fixed, {unchanged} left unchanged"
+        if errors:
+            line += f"; {_plural(len(errors), 'error')}"
+        click.echo(line, err=True)

@@ -435,7 +435,7 @@ DIFF_CASES: dict[str, bytes] = {
 
 
 @pytest.mark.parametrize("tool", ["git apply", "patch -p1"])
-def test_check_diff_prints_the_patch_run_makes(
+def test_check_diff_prints_the_patch_fix_applies(
     tmp_path: Path, clean_docs: list[str], tool: str
 ) -> None:
     import shutil
@@ -444,6 +444,7 @@ def test_check_diff_prints_the_patch_run_makes(
         pytest.skip(f"needs {tool}")
     files = {f"in/{k}.txt": v for k, v in DIFF_CASES.items()} | {"in/clean.txt": DOC.encode()}
     _put(tmp_path / "orig", files)  # type: ignore[arg-type]
+    _put(tmp_path / "fixed", files)  # type: ignore[arg-type]
     proc = subprocess.run(
         [*clean_docs, "check", "in", "--diff"], capture_output=True, cwd=tmp_path / "orig"
     )
@@ -454,11 +455,13 @@ def test_check_diff_prints_the_patch_run_makes(
     assert b"in/lf.txt:6: duplicate:" in proc.stderr and b": duplicate:" not in patch
     assert proc.stderr.endswith(b" duplicated regions in 7 of 8 files\n")
     assert b"in/clean.txt" not in patch
-    # run's clean copies: what the patch must give
+    # run's clean copies, and fix in a copy of the tree: what the patch must give
     run = subprocess.run(
         [*clean_docs, "run", "in", "-o", str(tmp_path / "out"), "-q"], cwd=tmp_path / "orig"
     )
     assert run.returncode == 0
+    fix = subprocess.run([*clean_docs, "fix", "in"], capture_output=True, cwd=tmp_path / "fixed")
+    assert fix.returncode == 1, fix.stderr
     applied = subprocess.run(
         [*tool.split(), "-"] if tool == "git apply" else tool.split(),
         input=patch,
@@ -469,6 +472,7 @@ def test_check_diff_prints_the_patch_run_makes(
     for name in files:
         patched = (tmp_path / "orig" / name).read_bytes()
         assert patched == (tmp_path / "out" / Path(name).name).read_bytes(), name
+        assert patched == (tmp_path / "fixed" / name).read_bytes(), name
     again = subprocess.run(
         [*clean_docs, "check", "in", "--diff"], capture_output=True, cwd=tmp_path / "orig"
     )
