@@ -1,18 +1,23 @@
 """Fix mode (issue 15): `clean-docs fix PATH...` puts `run`'s clean copy in
 place of each file from which something is removed, and touches nothing
-else; `fix -` filters standard input.
+else; `fix -` filters standard input; the pre-commit hooks of the README
+fail, fix and pass in a real repository.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
+import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import PARA
+from conftest import PARA, REPO
 
 from pipeline.cli import main
 
@@ -264,3 +269,151 @@ def test_each_command_has_an_example() -> None:
         assert res.exit_code == 0
         assert "Example:" in res.output, command
         assert f"clean-docs {command} " in res.output.split("Example:")[1], command
+
+
+# -- pre-commit ----------------------------------------------------------------------------
+
+
+def _readme_config() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", readme, re.S)
+    assert block, "the pre-commit sample is gone from README"
+    return block.group(1)
+
+
+def _hooks(config: str) -> list[dict[str, object]]:
+    """The hooks of a `repo: local` block, as pre-commit reads the keys
+    the sample uses (a reader for this sample, not for YAML)."""
+    hooks: list[dict[str, object]] = []
+    for block in re.split(r"^\s*- id: ", config, flags=re.M)[1:]:
+        hook: dict[str, object] = {"id": block.split("\n", 1)[0].strip()}
+        for key, value in re.findall(r"^\s+(\w+): (.*)$", block, re.M):
+            value = value.split(" #", 1)[0].strip()
+            if value.startswith("["):
+                hook[key] = [v.strip() for v in value.strip("[]").split(",") if v.strip()]
+            else:
+                hook[key] = value
+        hooks.append(hook)
+    return hooks
+
+
+def _simulated_pre_commit(repo: Path, hooks: list[dict[str, object]], env: dict[str, str]) -> int:
+    """What `git commit` does through pre-commit: each commit-stage hook's
+    entry and args on the staged files its `files` matches; a hook fails
+    on a non-zero exit or when it modified a file."""
+    staged = subprocess.run(
+        ["git", "diff", "--cached", "--name-only", "--diff-filter=ACMR"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    failed = False
+    for hook in hooks:
+        if "stages" in hook and "pre-commit" not in hook["stages"]:  # type: ignore[operator]
+            continue
+        files = [f for f in staged if re.search(str(hook["files"]), f)]
+        if not files:
+            continue
+        before = {f: (repo / f).read_bytes() for f in files}
+        argv = [*shlex.split(str(hook["entry"])), *hook.get("args", []), *files]  # type: ignore[misc]
+        proc = subprocess.run(argv, cwd=repo, capture_output=True, env=env)
+        modified = any((repo / f).read_bytes() != data for f, data in before.items())
+        failed = failed or proc.returncode != 0 or modified
+    if failed:
+        return 1
+    subprocess.run(["git", "commit", "-qm", "notes"], cwd=repo, check=True, env=env)
+    return 0
+
+
+def _pre_commit() -> str | None:
+    found = Path(sys.executable).parent / "pre-commit"
+    return str(found) if found.exists() else shutil.which("pre-commit")
+
+
+@pytest.mark.parametrize("how", ["pre-commit", "simulated"])
+def test_readme_pre_commit_hooks_fail_fix_and_pass(tmp_path: Path, how: str) -> None:
+    pre_commit = _pre_commit()
+    if how == "pre-commit" and pre_commit is None:
+        pytest.skip("pre-commit is not installed (the simulated run stands in for it)")
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    config = _readme_config()
+    hooks = _hooks(config)
+    ids = [h["id"] for h in hooks]
+    assert ids[:2] == ["clean-docs-check", "clean-docs-fix"], ids
+    check, fixer, refresh = hooks[0], hooks[1], hooks[2]
+    assert shlex.split(str(check["entry"])) == ["clean-docs", "check"]
+    assert shlex.split(str(fixer["entry"])) == ["clean-docs", "fix"]
+    assert "--index" in check["args"]  # type: ignore[operator]
+    assert shlex.split(str(refresh["entry"]))[:2] == ["clean-docs", "run"]
+    for name in ("notes.md", "a.txt", "b.rst"):
+        assert re.search(str(check["files"]), name) and re.search(str(fixer["files"]), name)
+    assert not re.search(str(check["files"]), "data.jsonl")
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "NO_COLOR": "1",
+    }
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env)
+
+    assert git("init", "-q", "-b", "main").returncode == 0
+    (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    (repo / ".gitignore").write_text(".clean-docs-out/\n", encoding="utf-8")
+    _tree(repo, {"docs/2021.md": PARA.encode()})
+    git("add", ".")
+    assert git("commit", "-qm", "start", "--no-verify").returncode == 0
+    # the index the check hook compares with: what the refresh hook writes
+    if how == "pre-commit":
+        assert subprocess.run([pre_commit, "install"], cwd=repo, env=env).returncode == 0
+        refreshed = subprocess.run(
+            [pre_commit, "run", str(refresh["id"]), "--hook-stage", "manual"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    else:
+        refreshed = subprocess.run(
+            shlex.split(str(refresh["entry"])), cwd=repo, capture_output=True, text=True, env=env
+        )
+    assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
+    assert (repo / ".clean-docs-out" / ".clean-docs" / "index.sqlite").is_file()
+
+    _tree(repo, {"docs/notes.md": PASTED.encode(), "docs/ok.txt": b"Said once.\n"})
+    git("add", "docs")
+    if how == "pre-commit":
+        first = git("commit", "-m", "notes")
+        assert first.returncode == 1, first.stdout + first.stderr
+        out = first.stdout + first.stderr
+        assert re.search(r"clean-docs check.*Failed", out)
+        assert "docs/notes.md:4: duplicate: lines 4-5 repeat lines 3-3" in out
+        assert re.search(r"clean-docs fix.*Failed", out)
+        assert "files were modified by this hook" in out
+        assert "fixed docs/notes.md: removed lines 4-5 (repeat of lines 3-3, R2" in out
+    else:
+        assert _simulated_pre_commit(repo, hooks, env) == 1
+    fixed = (repo / "docs" / "notes.md").read_text(encoding="utf-8")
+    assert fixed == "# Minutes\n\n" + PROSE + "\n" + MIDDLE
+    assert (repo / "docs" / "ok.txt").read_bytes() == b"Said once.\n"
+
+    git("add", "docs")
+    if how == "pre-commit":
+        second = git("commit", "-m", "notes")
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert re.search(r"clean-docs check.*Passed", second.stdout + second.stderr)
+        assert re.search(r"clean-docs fix.*Passed", second.stdout + second.stderr)
+    else:
+        assert _simulated_pre_commit(repo, hooks, env) == 0
+    assert git("log", "--format=%s").stdout.split() == ["notes", "start"]
+    assert git("status", "--porcelain").stdout == ""
