@@ -17,11 +17,11 @@ from typing import Any
 import click
 
 from pipeline import __version__
+from pipeline.cli_fix import fix_command
 from pipeline.cli_index import index_group
 from pipeline.cli_output import (
     GuardedGroup,
-    format_github,
-    format_text,
+    print_check,
     progress_display,
     report_errors,
     report_removed,
@@ -387,7 +387,7 @@ def run(
     type=click.Choice(["text", "json", "github"]),
     default="text",
     show_default=True,
-    help="How findings are printed.",
+    help="How findings are printed (json: {findings, errors, counts}; github: annotations).",
 )
 @click.option(
     "--index",
@@ -396,12 +396,32 @@ def run(
     type=click.Path(dir_okay=False),
     help="Also compare with every document in this index (written by `run`).",
 )
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the patch `fix` would apply to each file (the NAME.diff `run` writes) "
+    "on stdout; the findings go to stderr.",
+)
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the count line (default: on a terminal, unless NO_COLOR is set).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also print each document checked and the repeats kept, with rule and reason.",
+)
 @_shared_options
 @_batch_options
 def check(
     paths: tuple[str, ...],
     fmt: str,
     index_path: str | None,
+    diff: bool,
+    color: bool | None,
+    verbose: bool,
     jobs: int | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -420,14 +440,18 @@ def check(
     """Fail when a file holds duplicated content; write nothing.
 
     Exit 0: no duplicated content; 1: duplicated content found, one line per
-    finding; 2: usage or input error.
+    finding; 2: usage or input error. PATH `-` is standard input (<stdin>).
 
     \b
     Example:
         clean-docs check seeds/ --format github
+        clean-docs check docs/ --diff > dedupe.patch
+        cat notes.md | clean-docs check -
     """
     from pipeline.batch import check_paths
 
+    if diff and fmt != "text":
+        raise BadSetting("--diff prints patches: it goes with --format text only")
     settings = _settings(min_run_chars, no_fix, accept_file, far_repeats, config_path, no_config)
     with stopping_cleanly():
         outcome, findings = check_paths(
@@ -436,13 +460,7 @@ def check(
             _options(encoding, max_mb, jobs, include, exclude, quiet, text_field, id_field),
             Path(index_path) if index_path else None,
         )
-    if fmt == "json":
-        click.echo(json.dumps(findings, ensure_ascii=False, indent=2))
-    else:
-        render = format_github if fmt == "github" else format_text
-        for f in findings:
-            click.echo(render(f))
-    report_errors(outcome.errors)
+    print_check(outcome, findings, fmt, diff=diff, color=color, verbose=verbose, quiet=quiet)
     if outcome.errors:
         sys.exit(2)
     sys.exit(1 if findings else 0)
@@ -484,3 +502,4 @@ def config(
 
 
 main.add_command(index_group)
+main.add_command(fix_command(_shared_options, _batch_options, _settings, _options))

@@ -54,7 +54,7 @@ def _check(clean_docs: list[str], root: Path) -> tuple[int, list[dict]]:
     proc = subprocess.run(
         [*clean_docs, "check", str(root), "--format", "json"], capture_output=True, text=True
     )
-    return proc.returncode, json.loads(proc.stdout)
+    return proc.returncode, json.loads(proc.stdout)["findings"]
 
 
 def test_check_names_both_files_and_both_line_ranges(years: Path, clean_docs: list[str]) -> None:

@@ -19,7 +19,8 @@ def test_check_seed_fails_with_compiler_style_line(clean_docs: list[str]) -> Non
     )
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
-        f"seeds/{NAME}.txt:44: duplicate: lines 44-86 repeat lines 1-43 (similarity 1.000, exact)"
+        f"seeds/{NAME}.txt:44: duplicate: lines 44-86 repeat lines 1-43 (similarity 1.000, exact)",
+        "1 duplicated region in 1 of 1 file",
     ]
 
 
@@ -28,14 +29,14 @@ def test_check_clean_output_passes(clean_docs: list[str]) -> None:
         [*clean_docs, "check", f"output/{NAME}.txt"], cwd=REPO, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout == ""
+    assert proc.stdout == "no duplicated content in 1 file\n"
 
 
 def test_check_formats() -> None:
     runner = CliRunner()
     res = runner.invoke(main, ["check", str(SEED), "--format", "json"])
     assert res.exit_code == 1
-    [finding] = json.loads(res.output)
+    [finding] = json.loads(res.output)["findings"]
     assert finding["start_line"] == 44 and finding["duplicate_of"]["end_line"] == 43
     res = runner.invoke(main, ["check", str(SEED), "--format", "github"])
     assert res.exit_code == 1

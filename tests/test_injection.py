@@ -249,8 +249,10 @@ def test_check_text_format_shows_control_and_bidi_characters_as_escapes(
     (tmp_path / "in" / name).write_text(PARA + PARA, encoding="utf-8")
     proc = subprocess.run([*clean_docs, "check", "in"], capture_output=True, cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
-    # one finding, one line: nothing in the name breaks, hides or reorders it
-    [line] = re.split(r"\r\n|\r|\n", proc.stdout.decode("utf-8"))[:-1]
+    # one finding, one line (then the count): nothing in the name breaks,
+    # hides or reorders it
+    [line, count] = re.split(r"\r\n|\r|\n", proc.stdout.decode("utf-8"))[:-1]
+    assert count == "1 duplicated region in 1 of 1 file"
     assert not _HIDDEN.findall(line)
     shown = "".join(_escape_of(c) if _HIDDEN.fullmatch(c) else c for c in name)
     assert line.startswith(f"in/{shown}:6: duplicate: lines 6-10 repeat lines 1-5")

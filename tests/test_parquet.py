@@ -93,8 +93,11 @@ def test_check_names_rows(tmp_path: Path, clean_docs: list[str]) -> None:
     proc = _run(clean_docs, "check", str(corpus), "--id-field", "id")
     assert proc.returncode == 2
     shown = corpus.as_posix()
-    assert f"{shown}#a-1:6: duplicate: lines 6-10 repeat lines 1-5" in proc.stdout
-    assert f"{shown}#e-5:6: duplicate: lines 6-10 repeat {shown}#a-1 lines 1-5" in proc.stdout
+    # each at its row (from 1, across row groups), the record named
+    assert f"{shown}:1: duplicate: record a-1 lines 6-10 repeat lines 1-5" in proc.stdout
+    assert (
+        f"{shown}:5: duplicate: record e-5 lines 6-10 repeat {shown}#a-1 lines 1-5" in proc.stdout
+    )
 
 
 def test_jsonl_and_parquet_give_the_same_outputs(tmp_path: Path, clean_docs: list[str]) -> None:

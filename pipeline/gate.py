@@ -1,0 +1,228 @@
+"""What the gate (`check`) reports, each at a real place.
+
+A finding or an error is printed where an editor, a CI annotation or a
+script can go: a file and a line of it. A document that is a file is its
+own place (the finding's first line). A record of a corpus is not a file:
+its place is the corpus and the record's line in it (JSONL: the line its
+JSON object is on) or its row (Parquet, from 1), and the record's id is
+named in the message. Nothing here reads a document's text again; a
+corpus is read once, only to count the lines before the records that
+have something to report.
+
+Also here: the gate's inputs when a path is `-` (standard input, read
+as a file is read and named `<stdin>`, in its place among the paths).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pipeline.errors import CleanDocsError, InputError
+from pipeline.inputs import Input, Options, collect
+from pipeline.model import Result, Source
+from pipeline.settings import Settings
+
+STDIN = "<stdin>"
+
+# An error a corpus's listing gave for one of its lines or rows, before the
+# record was an input: `c.jsonl:5` (JSONL line 5), `c.parquet#5` (row 5).
+_LISTING_PLACE = re.compile(r"(?s)(.*\.jsonl):(\d+)|(.*\.parquet)#(\d+)", re.IGNORECASE)
+_BLOCK = 1 << 20
+
+
+def record_id(item: Input) -> str:
+    """The id a record is shown by (`c.jsonl#ID`: the part after the corpus)."""
+    return item.shown[len(item.where) + 1 :]
+
+
+def _jsonl_lines(path: str, offsets: list[int]) -> dict[int, int]:
+    """The line number (from 1) of each byte offset of a JSONL file, read
+    once in blocks: 1 + the line breaks before it. A file that cannot be
+    read any more gives no numbers (the record is then placed at line 1)."""
+    wanted = sorted(set(offsets))
+    out: dict[int, int] = {}
+    breaks = 0
+    at = 0  # bytes read so far
+    k = 0
+    try:
+        with open(path, "rb") as handle:
+            while k < len(wanted):
+                block = handle.read(_BLOCK)
+                while k < len(wanted) and wanted[k] <= at + len(block):
+                    out[wanted[k]] = 1 + breaks + block.count(b"\n", 0, wanted[k] - at)
+                    k += 1
+                if not block:
+                    break
+                breaks += block.count(b"\n")
+                at += len(block)
+    except OSError:
+        return out
+    return out
+
+
+def _parquet_rows(path: str, places: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The row number (from 1, as the corpus's records are numbered) of
+    each (row group, row in it) of a Parquet file, from its metadata."""
+    try:
+        from pipeline.parquet import _parquet_file
+
+        meta = _parquet_file(Path(path)).metadata
+        before = [0]
+        for group in range(meta.num_row_groups):
+            before.append(before[-1] + meta.row_group(group).num_rows)
+    except Exception:  # gone or changed since it was read: numbered from its group
+        before = []
+    return {
+        (group, row): (before[group] if group < len(before) else 0) + row + 1
+        for group, row in places
+    }
+
+
+def record_lines(items: Iterable[Input]) -> dict[str, int]:
+    """For each record among `items`, by its shown name: its line in its
+    JSONL corpus, or its row in its Parquet corpus (each corpus read once)."""
+    jsonl: dict[str, list[Input]] = {}
+    parquet: dict[str, list[Input]] = {}
+    for item in items:
+        if item.record is not None:
+            kind = jsonl if item.record.group < 0 else parquet
+            kind.setdefault(item.where, []).append(item)
+    out: dict[str, int] = {}
+    for where, records in jsonl.items():
+        lines = _jsonl_lines(where, [r.record.offset for r in records])  # type: ignore[union-attr]
+        for r in records:
+            out[r.shown] = lines.get(r.record.offset, 1)  # type: ignore[union-attr]
+    for where, records in parquet.items():
+        rows = _parquet_rows(where, [(r.record.group, r.record.row) for r in records])  # type: ignore[union-attr]
+        for r in records:
+            out[r.shown] = rows[(r.record.group, r.record.row)]  # type: ignore[union-attr]
+    return out
+
+
+def place(finding: dict[str, Any], item: Input, lines: dict[str, int]) -> dict[str, Any]:
+    """`finding` with its real place: `file` and `line` (for a file, itself
+    and the finding's first line; for a record, its corpus and the record's
+    line or row there, and `record`, its id)."""
+    if item.record is None:
+        return {**finding, "file": item.shown, "line": finding["start_line"]}
+    return {
+        **finding,
+        "file": item.where,
+        "line": lines.get(item.shown, 1),
+        "record": record_id(item),
+    }
+
+
+def error_entries(errors: list[tuple[str, str]], inputs: Iterable[Input]) -> list[dict[str, Any]]:
+    """Each input error as {path, reason, file, line}: `file` a file a
+    person can open (a record's corpus), `line` the record's line or row
+    in it (None for a whole file)."""
+    records = {item.shown: item for item in inputs if item.record is not None}
+    lines = record_lines(item for path, _ in errors if (item := records.get(path)) is not None)
+    out: list[dict[str, Any]] = []
+    for path, reason in errors:
+        entry: dict[str, Any] = {"path": path, "reason": reason, "file": path, "line": None}
+        item = records.get(path)
+        if item is not None:
+            entry.update(file=item.where, line=lines.get(path, 1), record=record_id(item))
+        else:
+            m = _LISTING_PLACE.fullmatch(path)
+            if m is not None:
+                file, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+                if os.path.isfile(file):
+                    entry.update(file=file, line=int(number))
+        out.append(entry)
+    return out
+
+
+def stdin_bytes(stdin: BinaryIO | None = None, max_mb: float | None = None) -> bytes:
+    """Standard input's bytes (`stdin`, default sys.stdin's), at most
+    --max-size of them: an InputError naming `<stdin>` beyond."""
+    from pipeline.read import MAX_INPUT_MB, _over, _size, limit_bytes
+
+    stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError(STDIN, "there is no standard input")
+    limit = limit_bytes(MAX_INPUT_MB if max_mb is None else max_mb)
+    try:
+        data = stream.read(limit + 1)
+    except OSError as exc:
+        raise InputError(STDIN, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputError(STDIN, _over(f"more than {_size(limit)}", limit, "file"))
+    return data
+
+
+def read_stdin(
+    stdin: BinaryIO | None = None, encoding: str | None = None, max_mb: float | None = None
+) -> Source:
+    """Standard input as a Source named `<stdin>`, read as a file is read."""
+    from pipeline.read import read_bytes
+
+    return read_bytes(stdin_bytes(stdin, max_mb), STDIN, encoding)
+
+
+def gate_inputs(
+    paths: list[str], errors: list[tuple[str, str]], options: Options
+) -> tuple[list[Input], int | None]:
+    """The inputs of `paths` but `-`, and how many come before the first
+    `-` (None without one); a file named on both sides is taken once."""
+    if "-" not in paths:
+        return collect(paths, errors, options), None
+    at = paths.index("-")
+    before = collect(paths[:at], errors, options)
+    after = collect([p for p in paths[at + 1 :] if p != "-"], errors, options)
+    seen = {os.path.realpath(item.where) for item in before}
+    return before + [a for a in after if os.path.realpath(a.where) not in seen], len(before)
+
+
+def read_piped(
+    stdin: BinaryIO | None, settings: Settings, options: Options, errors: list[tuple[str, str]]
+) -> tuple[Input, Result] | None:
+    """Standard input, read (at most --max-size) and deduplicated as `<stdin>`."""
+    from pipeline.api import dedupe_source
+
+    try:
+        source = read_stdin(stdin, options.encoding, options.max_mb)
+        result = dedupe_source(source, settings)
+    except InputError as exc:
+        errors.append((STDIN, exc.reason))
+        return None
+    except CleanDocsError as exc:
+        errors.append((STDIN, str(exc).removeprefix(f"{STDIN}: ")))
+        return None
+    return Input("-", STDIN, "stdin.txt", key=STDIN), result
+
+
+def repeat_finding(item: Input, repeat: Any, lines: Any) -> dict[str, Any]:
+    span, twin = repeat.span, repeat.twin
+    return {
+        "path": item.shown,
+        "start_line": lines.line(span.start),
+        "end_line": lines.last_line(span.start, span.end),
+        "similarity": repeat.similarity,
+        "method": repeat.method,
+        "duplicate_of": {
+            "path": repeat.twin_path or item.shown,
+            "start_line": lines.line(twin.start),
+            "end_line": lines.last_line(twin.start, twin.end),
+        },
+        "rule": repeat.rule,
+        "reason": repeat.reason,
+    }
+
+
+def counts(findings: list[dict[str, Any]], checked: int, errors: int) -> dict[str, int]:
+    """The gate's totals: findings, documents checked (files, or records of
+    a corpus), those with findings, input errors."""
+    return {
+        "findings": len(findings),
+        "files": checked,
+        "files_with_findings": len({f["path"] for f in findings}),
+        "errors": errors,
+    }
