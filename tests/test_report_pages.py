@@ -292,20 +292,18 @@ def test_repeats_of_other_documents_are_marked_in_the_text_and_linked_at_the_lin
     assert _target(page_path, hrefs[2]) == (target, "L1")
 
 
-def test_a_document_from_another_folder_argument_is_linked_through_its_index_row(
+def test_a_document_from_another_folder_argument_is_linked_to_its_page(
     tmp_path: Path, clean_docs: list[str]
 ) -> None:
-    # two folders named: b's page cannot tell where a's page went, so it
-    # links a's row in index.html (which links a's page), never a guess
+    # two folders named: the batch keeps their shape under their common
+    # folder, so b's page links a's page where it really is
     out = _run(tmp_path, clean_docs, "in/2022", "in/2023")
-    page_path = out / "b c#1.txt.report.html"
+    page_path = out / "2023" / "b c#1.txt.report.html"
     page = parse(page_path)
     [tag] = [t for t in page.with_class("xref") if t["tag"] == "a"]
-    target, fragment = _target(page_path, tag["attrs"]["href"])
-    assert target == (out / "index.html").resolve()
-    index = parse(target)
-    row = index.by_id(fragment)
-    assert row["tag"] == "tr" and row["text"].startswith("in/2022/a.txt")
+    target, _ = _target(page_path, tag["attrs"]["href"])
+    assert target == (out / "2022" / "a.txt.report.html").resolve()
+    assert target.is_file()
 
 
 # -- fonts --------------------------------------------------------------------------------
