@@ -458,7 +458,7 @@ def test_gitignore_files_are_respected(tmp_path: Path, clean_docs: list[str], ca
     )
     checked = _cli(clean_docs, "check", ".", "--format", "json", cwd=project)
     assert checked.returncode == 1, checked.stderr
-    assert {f["path"] for f in json.loads(checked.stdout)} == taken
+    assert {f["path"] for f in json.loads(checked.stdout)["findings"]} == taken
     _ok(clean_docs, "run", ".", "-o", "../out", cwd=project)
     assert _clean_copies(tmp_path / "out") == taken
     # --no-gitignore takes them all
@@ -480,7 +480,7 @@ def test_a_gitignore_above_the_folder_named_counts(tmp_path: Path, clean_docs: l
         },
     )
     checked = _cli(clean_docs, "check", "pkg", "--format", "json", cwd=project)
-    assert {f["path"] for f in json.loads(checked.stdout)} == {"pkg/a.txt"}
+    assert {f["path"] for f in json.loads(checked.stdout)["findings"]} == {"pkg/a.txt"}
 
 
 # -- include and exclude: gitignore patterns from the root, at any depth --------------
