@@ -840,8 +840,9 @@ class Ran:
     seconds: float
 
 
-def clean_docs(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> Ran:
+def clean_docs(args: list[str], cwd: Path, timeout: float | None = None) -> Ran:
     argv = [CLEAN_DOCS, *args]
+    timeout = TIMEOUT if timeout is None else timeout
     started = time.perf_counter()
     proc = subprocess.Popen(
         argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
@@ -1646,6 +1647,7 @@ def make_test(
 
 
 def main(argv: list[str] | None = None) -> int:
+    global TIMEOUT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=300, help="layouts to try (default 300)")
     parser.add_argument("--seed", type=int, default=None, help="hypothesis seed")
@@ -1680,7 +1682,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-shrink", action="store_true", help="report the first failure as found"
     )
+    parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT, help=f"seconds a command may take ({TIMEOUT:.0f})"
+    )
     args = parser.parse_args(argv)
+    TIMEOUT = args.timeout
     known = frozenset(k for k in args.known.split(",") if k)
     unknown = known - INVARIANTS.keys()
     if unknown:
