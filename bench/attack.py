@@ -912,6 +912,8 @@ def violation(kind: str) -> type[Violation]:
 
 STATS: Counter[str] = Counter()
 REASONS: Counter[str] = Counter()  # why inputs were refused, for the summary
+# examples that broke an invariant, by the invariant and their hostile-read features
+FEATURES: Counter[tuple[str, str]] = Counter()
 
 
 class Checker:
@@ -1565,11 +1567,25 @@ def attack(
             check_index_list(c, built, listed, before, summary)
     finally:
         if keep is not None and c.broken:
-            shutil.copytree(root, keep / root.name, symlinks=True, ignore_dangling_symlinks=True)
+            with contextlib.suppress(shutil.Error, OSError):  # (a FIFO is not copied)
+                shutil.copytree(root, keep / root.name, symlinks=True)
         _remove(root)
         shutil.rmtree(str(root) + "-scratch", ignore_errors=True)
+    for kind in sorted({k for k, _ in c.broken}):
+        FEATURES[(kind, "+".join(sorted(hostile_read_features(layout))) or "-")] += 1
     c.raise_first()
     return c
+
+
+def hostile_read_features(layout: Layout) -> set[str]:
+    """What in a layout touches how files are read (being changed elsewhere)."""
+    found = {"fifo"} if layout.fifos else set()
+    found |= {"dev_zero" for link in layout.links if link.to.startswith("/dev/")}
+    found |= {f.kind for f in layout.files if f.kind in HOSTILE_BYTE_KINDS}
+    paths = [f.path for f in layout.files] + [link.path for link in layout.links]
+    if any(fs_len(part) > 229 for p in paths for part in p.split("/")):
+        found.add("name>229B")
+    return found
 
 
 def _remove(root: Path) -> None:
@@ -1624,9 +1640,11 @@ def make_test(
     seed_value: int | None = None,
     phases: tuple[Phase, ...] | None = None,
     commands: int = 3,
+    keep: Path | None = None,
 ) -> Callable[[], None]:
     """The attack as a hypothesis test of `examples` layouts (`commands`:
-    see `layouts`)."""
+    see `layouts`; `keep`: a folder that receives the tree of every example
+    that broke an invariant)."""
 
     @settings(
         max_examples=examples,
@@ -1639,7 +1657,7 @@ def make_test(
     )
     @given(layout=layouts(hostile_read=hostile_read, avoid=avoid, commands=commands))
     def test_attack(layout: Layout) -> None:
-        attack(layout, known)
+        attack(layout, known, keep)
 
     if seed_value is not None:
         test_attack = seed(seed_value)(test_attack)
@@ -1683,6 +1701,9 @@ def main(argv: list[str] | None = None) -> int:
         "--no-shrink", action="store_true", help="report the first failure as found"
     )
     parser.add_argument(
+        "--keep", type=Path, default=None, help="copy the tree of each failing example here"
+    )
+    parser.add_argument(
         "--timeout", type=float, default=TIMEOUT, help=f"seconds a command may take ({TIMEOUT:.0f})"
     )
     args = parser.parse_args(argv)
@@ -1696,8 +1717,16 @@ def main(argv: list[str] | None = None) -> int:
         known |= KNOWN_BUG_INVARIANTS
         avoid |= KNOWN_BUG_FEATURES
     phases = (Phase.explicit, Phase.reuse, Phase.generate) if args.no_shrink else None
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
     test = make_test(
-        args.examples, args.hostile_read, known, avoid, seed_value=args.seed, phases=phases
+        args.examples,
+        args.hostile_read,
+        known,
+        avoid,
+        seed_value=args.seed,
+        phases=phases,
+        keep=args.keep,
     )
     started = time.perf_counter()
     failure: BaseException | None = None
@@ -1733,6 +1762,10 @@ def main(argv: list[str] | None = None) -> int:
         f"violations seen:     {sum(n for _, n in violated)}"
         + "".join(f"\n  {k}: {n}" + (" (known)" if k in known else "") for k, n in violated)
     )
+    if FEATURES:
+        print("examples that broke an invariant, by hostile-read features of the layout:")
+        for (kind, features), n in sorted(FEATURES.items()):
+            print(f"  {kind}: {features}: {n}")
     print(f"failures reported:   {len(found)}" + "".join(f"\n  {f}" for f in found))
     coverage = [
         "runs",
