@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import click
 from hypothesis import HealthCheck, Phase, given, note, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -991,8 +992,6 @@ def _named(err: str, shown: str, c: Checker | None = None) -> bool:
     counts, but as a name that did not reach the reader safely."""
     if f"{shown}: error: " in err or f"{visible(shown)}: error: " in err:
         return True
-    import click
-
     cut = click.unstyle(shown)
     if cut != shown and f"{cut}: error: " in err:
         if c is not None:
@@ -1155,6 +1154,7 @@ def check_run(
     after = snapshot(root)
     changed = changes(before, after)
     common(c, ran, {0, 2}, "run")
+    STATS["runs"] += 1
     if ran.code is None:
         return None
     errors = _error_lines(ran.err)
@@ -1178,7 +1178,6 @@ def check_run(
             "outside-changed", ok, lambda rel=rel: f"{rel!r}: {before.get(rel)} -> {after.get(rel)}"
         )
     refused = _refused(ran.err)
-    STATS["runs"] += 1
     STATS["error lines"] += len(errors)
     for line in errors:
         reason = line.split(": error: ", 1)[-1] if ": error: " in line else line
@@ -1358,8 +1357,13 @@ def _check_corpora(
             continue
         valid = [record for _, record in corpus_records(source, built.options)]
         mine = [e for e in summary["files"] if e["path"].startswith(corpus.shown + "#")]
-        # a record's error names it `corpus#id` (raw, or shown with escapes)
+        # a record's error names it `corpus#id` (raw, or shown with escapes;
+        # with its ANSI sequences cut out, it counts, as a name shown unsafely)
         errors = max(ran.err.count(name + "#") for name in (corpus.shown, visible(corpus.shown)))
+        cut = click.unstyle(corpus.shown)
+        if not errors and cut != corpus.shown and ran.err.count(cut + "#"):
+            errors = ran.err.count(cut + "#")
+            c.check("terminal", False, f"error lines name {corpus.shown!r} as {cut!r}")
         c.check(
             "corpus",
             len(mine) + errors >= len(valid),
@@ -1562,7 +1566,7 @@ def attack(
                 c.check("rerun", not differ, lambda: f"second run changed {differ[:5]!r}")
         if summary is not None and layout.index_list:
             before = snapshot(root)
-            listed = clean_docs(["index", "list", built.out], ws)
+            listed = clean_docs(["index", "list", "--", built.out], ws)
             STATS["commands"] += 1
             check_index_list(c, built, listed, before, summary)
     finally:

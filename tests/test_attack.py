@@ -37,7 +37,7 @@ KNOWN = attack.KNOWN_BUG_INVARIANTS
 # checks, second runs and `index list` than there (a command costs about a
 # second): test_a_plain_hostile_layout_passes runs all three.
 test_random_layouts = attack.make_test(
-    examples=22,
+    examples=60,
     commands=8,
     avoid=AVOID,
     known=KNOWN,
