@@ -2,9 +2,10 @@
 
     python bench/attack.py                     # 300 examples
     python bench/attack.py --examples 2000 --seed 7
+    python bench/attack.py --skip-known-bugs   # leave the bugs found so far out, find others
     python bench/attack.py --hostile-read      # also FIFOs, /dev/zero links, cp1252,
-                                               # NUL padding, 242-255 byte names
-    python bench/attack.py --known terminal    # count a known violation, do not stop on it
+                                               # NUL padding, names of 230-255 bytes
+    python bench/attack.py --known terminal    # count a violation, do not stop on it
 
 Each example (hypothesis draws it, and shrinks a failing one to a minimal
 layout) builds, in a fresh temporary folder, a hostile layout:
@@ -12,7 +13,7 @@ layout) builds, in a fresh temporary folder, a hostile layout:
 - input files whose names hold unicode, spaces, ``#?%&;``, leading dashes
   and dots, ``..``-like names, control and bidi characters, undecodable
   bytes, URL schemes, names of the batch's own files or of its temporaries,
-  very long names; names that differ only by case or extension; contents
+  names up to 229 bytes (255 with --hostile-read); names that differ only by case or extension; contents
   that repeat (so there are removals), in several encodings, or that are
   no text at all;
 - folders, and links to files, to folders, to places outside the inputs,
@@ -59,6 +60,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import click
 from hypothesis import HealthCheck, Phase, given, note, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -603,8 +605,7 @@ class Built:
     out: str  # -o as given
     args: list[str]
     options: list[str]
-    record_texts: dict[str, list[tuple[Any, Any]]]  # corpus path -> valid (id, text)
-    corpus_bad: dict[str, int]
+    corpora: list[str]  # the corpora's paths (relative to ws)
 
 
 def _sub(text: str, root: Path) -> str:
@@ -641,14 +642,10 @@ def build(layout: Layout, root: Path) -> Built:
         (ws / f.path).write_bytes(bytes_of(f.kind, f.v))
     for path in layout.fifos:
         os.mkfifo(ws / path)
-    record_texts: dict[str, list[tuple[Any, Any]]] = {}
-    corpus_bad: dict[str, int] = {}
     for c in layout.corpora:
         text = "\r\n".join(_corpus_lines(c)) if c.crlf else "\n".join(_corpus_lines(c))
         data = ("\ufeff" if c.bom else "") + text + "\n"
         (ws / c.path).write_bytes(data.encode("utf-8", "surrogatepass"))
-        record_texts[c.path] = [(k, kind) for k, kind in c.records]
-        corpus_bad[c.path] = len(c.bad)
     out = _sub(layout.out, root)
     for link in layout.links + layout.out_links:
         (ws / link.path).parent.mkdir(parents=True, exist_ok=True)
@@ -664,7 +661,7 @@ def build(layout: Layout, root: Path) -> Built:
             real.mkdir(parents=True, exist_ok=True)
         if real.is_dir():
             _fill_out_dir(layout, real, ws, args, options, root)
-    return Built(root, ws, out, args, options, record_texts, corpus_bad)
+    return Built(root, ws, out, args, options, [c.path for c in layout.corpora])
 
 
 def _fill_out_dir(
@@ -835,8 +832,9 @@ class Ran:
     seconds: float
 
 
-def clean_docs(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> Ran:
+def clean_docs(args: list[str], cwd: Path, timeout: float | None = None) -> Ran:
     argv = [CLEAN_DOCS, *args]
+    timeout = TIMEOUT if timeout is None else timeout
     started = time.perf_counter()
     proc = subprocess.Popen(
         argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
@@ -906,6 +904,8 @@ def violation(kind: str) -> type[Violation]:
 
 STATS: Counter[str] = Counter()
 REASONS: Counter[str] = Counter()  # why inputs were refused, for the summary
+# examples that broke an invariant, by the invariant and their hostile-read features
+FEATURES: Counter[tuple[str, str]] = Counter()
 
 
 class Checker:
@@ -983,8 +983,6 @@ def _named(err: str, shown: str, c: Checker | None = None) -> bool:
     counts, but as a name that did not reach the reader safely."""
     if f"{shown}: error: " in err or f"{visible(shown)}: error: " in err:
         return True
-    import click
-
     cut = click.unstyle(shown)
     if cut != shown and f"{cut}: error: " in err:
         if c is not None:
@@ -1138,7 +1136,7 @@ def corpus_records(path: Path, options: list[str]) -> list[tuple[Any, dict[str, 
 
 
 def check_run(
-    c: Checker, built: Built, ran: Ran, before: dict[str, Any], model: Model, first: bool
+    c: Checker, built: Built, ran: Ran, before: dict[str, Any], model: Model
 ) -> dict[str, Any] | None:
     """The invariants of one `run`; its summary (None when refused)."""
     ws, root = built.ws, built.root
@@ -1147,6 +1145,7 @@ def check_run(
     after = snapshot(root)
     changed = changes(before, after)
     common(c, ran, {0, 2}, "run")
+    STATS["runs"] += 1
     if ran.code is None:
         return None
     errors = _error_lines(ran.err)
@@ -1170,7 +1169,6 @@ def check_run(
             "outside-changed", ok, lambda rel=rel: f"{rel!r}: {before.get(rel)} -> {after.get(rel)}"
         )
     refused = _refused(ran.err)
-    STATS["runs"] += 1
     STATS["error lines"] += len(errors)
     for line in errors:
         reason = line.split(": error: ", 1)[-1] if ": error: " in line else line
@@ -1303,7 +1301,7 @@ def _listed_name(folder: str, name: str, out_real: str, summary: dict[str, Any] 
 def _original(built: Built, shown: str) -> bytes | None:
     """The bytes a listed document was read from, when they are UTF-8."""
     text_field = (_option_values(built.options, "--text-field") or ["text"])[-1]
-    for corpus in built.record_texts:
+    for corpus in built.corpora:
         if shown.startswith(Path(corpus).as_posix() + "#"):
             key = shown[len(Path(corpus).as_posix()) + 1 :]
             texts = [
@@ -1344,7 +1342,7 @@ def _check_corpora(
         source = next(
             (
                 Path(built.ws / p)
-                for p in built.record_texts
+                for p in built.corpora
                 if os.path.realpath(built.ws / p) == corpus.real
             ),
             None,
@@ -1353,8 +1351,13 @@ def _check_corpora(
             continue
         valid = [record for _, record in corpus_records(source, built.options)]
         mine = [e for e in summary["files"] if e["path"].startswith(corpus.shown + "#")]
-        # a record's error names it `corpus#id` (raw, or shown with escapes)
+        # a record's error names it `corpus#id` (raw, or shown with escapes;
+        # with its ANSI sequences cut out, it counts, as a name shown unsafely)
         errors = max(ran.err.count(name + "#") for name in (corpus.shown, visible(corpus.shown)))
+        cut = click.unstyle(corpus.shown)
+        if not errors and cut != corpus.shown and ran.err.count(cut + "#"):
+            errors = ran.err.count(cut + "#")
+            c.check("terminal", False, f"error lines name {corpus.shown!r} as {cut!r}")
         c.check(
             "corpus",
             len(mine) + errors >= len(valid),
@@ -1528,7 +1531,7 @@ def attack(
         before = snapshot(root)
         ran = clean_docs(["run", "-o", built.out, *run_options, "--", *built.args], ws)
         STATS["commands"] += 1
-        summary = check_run(c, built, ran, before, model, first=True)
+        summary = check_run(c, built, ran, before, model)
         if summary is not None and layout.check and check_count is not None:
             totals = summary["totals"]
             if not check_errors and not _error_lines(ran.err) and not layout.out_exists:
@@ -1546,7 +1549,7 @@ def attack(
             before = snapshot(root)
             again = clean_docs(["run", "-o", built.out, *run_options, "--", *built.args], ws)
             STATS["commands"] += 1
-            second = check_run(c, built, again, before, model, first=False)
+            second = check_run(c, built, again, before, model)
             if second is not None:
                 second_tree = _tree_of(out_dir)
                 differ = sorted(
@@ -1557,16 +1560,30 @@ def attack(
                 c.check("rerun", not differ, lambda: f"second run changed {differ[:5]!r}")
         if summary is not None and layout.index_list:
             before = snapshot(root)
-            listed = clean_docs(["index", "list", built.out], ws)
+            listed = clean_docs(["index", "list", "--", built.out], ws)
             STATS["commands"] += 1
             check_index_list(c, built, listed, before, summary)
     finally:
         if keep is not None and c.broken:
-            shutil.copytree(root, keep / root.name, symlinks=True, ignore_dangling_symlinks=True)
+            with contextlib.suppress(shutil.Error, OSError):  # (a FIFO is not copied)
+                shutil.copytree(root, keep / root.name, symlinks=True)
         _remove(root)
         shutil.rmtree(str(root) + "-scratch", ignore_errors=True)
+    for kind in sorted({k for k, _ in c.broken}):
+        FEATURES[(kind, "+".join(sorted(hostile_read_features(layout))) or "-")] += 1
     c.raise_first()
     return c
+
+
+def hostile_read_features(layout: Layout) -> set[str]:
+    """What in a layout touches how files are read (being changed elsewhere)."""
+    found = {"fifo"} if layout.fifos else set()
+    found |= {"dev_zero" for link in layout.links if link.to.startswith("/dev/")}
+    found |= {f.kind for f in layout.files if f.kind in HOSTILE_BYTE_KINDS}
+    paths = [f.path for f in layout.files] + [link.path for link in layout.links]
+    if any(fs_len(part) > 229 for p in paths for part in p.split("/")):
+        found.add("name>229B")
+    return found
 
 
 def _remove(root: Path) -> None:
@@ -1621,9 +1638,11 @@ def make_test(
     seed_value: int | None = None,
     phases: tuple[Phase, ...] | None = None,
     commands: int = 3,
+    keep: Path | None = None,
 ) -> Callable[[], None]:
     """The attack as a hypothesis test of `examples` layouts (`commands`:
-    see `layouts`)."""
+    see `layouts`; `keep`: a folder that receives the tree of every example
+    that broke an invariant)."""
 
     @settings(
         max_examples=examples,
@@ -1636,7 +1655,7 @@ def make_test(
     )
     @given(layout=layouts(hostile_read=hostile_read, avoid=avoid, commands=commands))
     def test_attack(layout: Layout) -> None:
-        attack(layout, known)
+        attack(layout, known, keep)
 
     if seed_value is not None:
         test_attack = seed(seed_value)(test_attack)
@@ -1644,6 +1663,7 @@ def make_test(
 
 
 def main(argv: list[str] | None = None) -> int:
+    global TIMEOUT
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=300, help="layouts to try (default 300)")
     parser.add_argument("--seed", type=int, default=None, help="hypothesis seed")
@@ -1678,7 +1698,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-shrink", action="store_true", help="report the first failure as found"
     )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="copy the tree of each failing example here"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT, help=f"seconds a command may take ({TIMEOUT:.0f})"
+    )
     args = parser.parse_args(argv)
+    TIMEOUT = args.timeout
     known = frozenset(k for k in args.known.split(",") if k)
     unknown = known - INVARIANTS.keys()
     if unknown:
@@ -1688,8 +1715,16 @@ def main(argv: list[str] | None = None) -> int:
         known |= KNOWN_BUG_INVARIANTS
         avoid |= KNOWN_BUG_FEATURES
     phases = (Phase.explicit, Phase.reuse, Phase.generate) if args.no_shrink else None
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
     test = make_test(
-        args.examples, args.hostile_read, known, avoid, seed_value=args.seed, phases=phases
+        args.examples,
+        args.hostile_read,
+        known,
+        avoid,
+        seed_value=args.seed,
+        phases=phases,
+        keep=args.keep,
     )
     started = time.perf_counter()
     failure: BaseException | None = None
@@ -1725,6 +1760,10 @@ def main(argv: list[str] | None = None) -> int:
         f"violations seen:     {sum(n for _, n in violated)}"
         + "".join(f"\n  {k}: {n}" + (" (known)" if k in known else "") for k, n in violated)
     )
+    if FEATURES:
+        print("examples that broke an invariant, by hostile-read features of the layout:")
+        for (kind, features), n in sorted(FEATURES.items()):
+            print(f"  {kind}: {features}: {n}")
     print(f"failures reported:   {len(found)}" + "".join(f"\n  {f}" for f in found))
     coverage = [
         "runs",
