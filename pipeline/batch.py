@@ -242,7 +242,7 @@ def _run(
     from pipeline.html import dumps_listing, index_page
     from pipeline.index import Stored, settings_key
     from pipeline.outputs import write_corpora
-    from pipeline.write import atomic_writer
+    from pipeline.write import atomic_writer, encode
 
     # the sums of what summary.json lists (unchanged or written now)
     totals = dict.fromkeys(
@@ -340,7 +340,7 @@ def _run(
     }
     with atomic_writer(out_dir / "summary.json") as handle:
         for piece in dumps_listing(summary, "files", index.entries(listed)):
-            handle.write(piece.encode("utf-8"))
+            handle.write(encode(piece))
 
     def page_of(path: str) -> str:
         entry = index.entry(path) if path in listed else None
@@ -348,7 +348,7 @@ def _run(
 
     with atomic_writer(out_dir / "index.html") as handle:
         for piece in index_page(summary, index.entries(listed), page_of):
-            handle.write(piece.encode("utf-8"))
+            handle.write(encode(piece))
     del summary["files"]
     return outcome, summary
 

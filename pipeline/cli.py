@@ -25,6 +25,7 @@ from pipeline.cli_output import (
     progress_display,
     report_errors,
     report_removed,
+    say,
     stopping_cleanly,
     summary_table,
 )
@@ -49,7 +50,7 @@ class BadSetting(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        say(f"error: {self.format_message()}")
 
 
 def _settings_and_origin(

@@ -23,12 +23,21 @@ def stopping_cleanly() -> Iterator[None]:
     try:
         yield
     except (OutputError, EngineError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        say(f"error: {exc}")
         sys.exit(2)
     except KeyboardInterrupt as exc:
         if isinstance(exc, Terminated):
             raise
         interrupted()
+
+
+def say(message: str) -> None:
+    """One message on stderr, every name in it shown visibly: no control
+    or bidi character of a file name or record id reaches the terminal raw
+    (a line break the message itself holds stays one)."""
+    from pipeline.quoting import visible
+
+    click.echo("\n".join(visible(line) for line in message.split("\n")), err=True)
 
 
 def interrupted() -> None:
@@ -58,12 +67,12 @@ def summary_table(totals: dict[str, Any], skipped: int, seconds: float, out_dir:
     click.echo(
         "  ".join(str(v).rjust(w) for (_, v), w in zip(cells, widths, strict=True)), err=True
     )
-    click.echo(f"-> {out_dir}", err=True)
+    say(f"-> {out_dir}")
 
 
 def report_errors(errors: list[tuple[str, str]]) -> None:
     for path, reason in errors:
-        click.echo(f"{path}: error: {reason}", err=True)
+        say(f"{path}: error: {reason}")
 
 
 def report_removed(removed: list[str], kept: list[str]) -> None:
@@ -75,15 +84,11 @@ def report_removed(removed: list[str], kept: list[str]) -> None:
         return ", ".join(listed[:10]) + more
 
     if removed:
-        click.echo(
-            f"removed {len(removed)} output(s) of inputs that no longer exist: {names(removed)}",
-            err=True,
-        )
+        say(f"removed {len(removed)} output(s) of inputs that no longer exist: {names(removed)}")
     if kept:
-        click.echo(
+        say(
             f"kept {len(kept)} output(s) of inputs that no longer exist, changed since they "
-            f"were written: {names(kept)}",
-            err=True,
+            f"were written: {names(kept)}"
         )
 
 
@@ -93,7 +98,9 @@ def progress_display(quiet: bool) -> Any:
         return None
 
     def show(done: int, total: int, path: str) -> None:
-        click.echo(f"\r\033[K[{done}/{total}] {path[-60:]}", err=True, nl=done == total)
+        from pipeline.quoting import visible
+
+        click.echo(f"\r\033[K[{done}/{total}] {visible(path)[-60:]}", err=True, nl=done == total)
 
     return show
 
@@ -129,13 +136,12 @@ class GuardedGroup(click.Group):
         except (SystemExit, KeyboardInterrupt):
             raise
         except CleanDocsError as exc:
-            click.echo(f"error: {exc}", err=True)
+            say(f"error: {exc}")
             sys.exit(2)
         except Exception as exc:  # a bug: said plainly, with the exit code of an error
-            click.echo(
+            say(
                 f"internal error: {type(exc).__name__}: {exc} (please report this with the "
-                "command that caused it)",
-                err=True,
+                "command that caused it)"
             )
             sys.exit(2)
 
@@ -373,6 +379,7 @@ def _print_patches(results: list[Any]) -> None:
     UTF-8 bytes; a corpus's records get none (`run` writes the cleaned
     corpus): said once per corpus on stderr."""
     from pipeline.emit import unified_diff
+    from pipeline.write import encode
 
     out = click.get_binary_stream("stdout")
     said: set[str] = set()
@@ -388,7 +395,7 @@ def _print_patches(results: list[Any]) -> None:
                     err=True,
                 )
             continue
-        out.write(unified_diff(result, item.shown).encode("utf-8"))
+        out.write(encode(unified_diff(result, item.shown)))
     out.flush()
 
 

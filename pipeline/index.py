@@ -152,7 +152,8 @@ class Index:
         rows = self.db.execute(
             "SELECT path, sha256, settings, entry, units, outputs, twins FROM docs ORDER BY seq"
         ).fetchall()
-        for path, sha, key, entry, units, outputs, twins in rows:
+        for key_, sha, key, entry, units, outputs, twins in rows:
+            path = _path(key_)
             try:
                 listed = json.loads(units)
                 pairs: Pairs = {int(h): (int(w), int(n)) for h, w, n in listed}
@@ -166,27 +167,29 @@ class Index:
     def drop(self, path: str) -> None:
         """Forget a document (its file is gone)."""
         try:
-            self.db.execute("DELETE FROM docs WHERE path = ?", (path,))
+            self.db.execute("DELETE FROM docs WHERE path = ?", (_key(path),))
         except sqlite3.Error as exc:
             raise OutputError(f"{path}: cannot write the index: {exc}") from None
 
     def entries(self, paths: Container[str]) -> Iterator[dict[str, Any]]:
         """The summary entries of the documents in `paths`, ordered by path
         (SQLite compares UTF-8 bytes: the order of Python's strings)."""
-        for path, entry in self.db.execute("SELECT path, entry FROM docs ORDER BY path"):
-            if path in paths:
+        for key, entry in self.db.execute("SELECT path, entry FROM docs ORDER BY path"):
+            if _path(key) in paths:
                 try:
                     yield json.loads(entry)
                 except ValueError:
                     continue
 
     def entry(self, path: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT entry FROM docs WHERE path = ?", (path,)).fetchone()
+        row = self.db.execute("SELECT entry FROM docs WHERE path = ?", (_key(path),)).fetchone()
         return None if row is None else json.loads(row[0])
 
     def texts(self, path: str) -> Seen:
         """An indexed document's kept and cleaned text and the map between."""
-        row = self.db.execute("SELECT pieces, cleaned FROM docs WHERE path = ?", (path,)).fetchone()
+        row = self.db.execute(
+            "SELECT pieces, cleaned FROM docs WHERE path = ?", (_key(path),)
+        ).fetchone()
         if row is None:
             raise OutputError(f"{path}: not in the index any more")
         pieces, cleaned = row
@@ -199,21 +202,21 @@ class Index:
         """Record a document (again), at the end of the order; `commit`
         makes it last (a run commits after each chunk of documents)."""
         try:
-            self.db.execute("DELETE FROM docs WHERE path = ?", (stored.path,))
+            self.db.execute("DELETE FROM docs WHERE path = ?", (_key(stored.path),))
             self.db.execute(
                 "INSERT INTO docs (path, sha256, settings, entry, kept, cleaned, pieces, units, "
                 "outputs, twins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    stored.path,
+                    _key(stored.path),
                     stored.sha256,
                     stored.settings,
-                    json.dumps(stored.entry, ensure_ascii=False),
+                    _json(stored.entry),
                     "",  # the kept text: `texts` rebuilds it from the pieces
                     seen.cleaned,
                     json.dumps(seen.to_cleaned),
                     json.dumps([[h, w, n] for h, (w, n) in stored.pairs.items()]),
-                    json.dumps(stored.outputs, ensure_ascii=False),
-                    json.dumps(stored.twins, ensure_ascii=False),
+                    _json(stored.outputs),
+                    _json(stored.twins),
                 ),
             )
         except sqlite3.Error as exc:
@@ -228,6 +231,39 @@ class Index:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _key(path: str) -> str:
+    """A path as SQLite can store it. A POSIX name may hold bytes that are
+    no UTF-8 (lone surrogates in Python), which SQLite refuses; such a path
+    is stored JSON-escaped behind a NUL, which no real path holds, so the
+    key stays one-to-one.
+
+    >>> _key("a/b.txt"), _key("a/\\udcff.txt")
+    ('a/b.txt', '\\x00"a/\\\\udcff.txt"')
+    >>> _path(_key("a/\\udcff.txt")) == "a/\\udcff.txt"
+    True
+    """
+    return path if _encodable(path) else "\0" + json.dumps(path)
+
+
+def _path(key: str) -> str:
+    return json.loads(key[1:]) if key.startswith("\0") else key
+
+
+def _json(value: Any) -> str:
+    """JSON as SQLite can store it: text as it is, unless it holds lone
+    surrogates (names that are no UTF-8), then escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if _encodable(text) else json.dumps(value)
 
 
 def file_sha256(path: Path) -> str | None:

@@ -253,7 +253,12 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
             with warnings.catch_warnings():
                 # unicode_escape and friends warn about the user's data
                 warnings.simplefilter("ignore", DeprecationWarning)
-                return data.decode(encoding), encoding, 1.0
+                text = data.decode(encoding)
+            if codecs.lookup(encoding).name == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8):
+                # the codec reads a file without its mark too: said as what it
+                # is, so the .diff puts back no mark the file never held
+                return text, "utf-8", 1.0
+            return text, encoding, 1.0
         except LookupError:
             raise InputError(path, f"unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as exc:

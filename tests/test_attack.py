@@ -3,13 +3,12 @@
 `make attack` runs it long (300 layouts by default); here a fixed set of
 layouts (derandomized: the same on every run of the same code) goes through
 the same invariants, and each real bug the harness found has a test of its
-own, on the minimal layout, marked `xfail(strict=True)`: CI stays green,
-the bug stays visible, and the test fails the day the bug is fixed (then
-drop the mark, and the feature from AVOID).
+own, on the minimal layout it was shrunk to (while a bug was open its test
+was marked `xfail(strict=True)`; each failed before its fix).
 
 FIFOs, links to devices, cp1252 and NUL-padded files and names of 230-255
-bytes are left to `bench/attack.py --hostile-read`: how files are read is
-being changed elsewhere.
+bytes are left to `bench/attack.py --hostile-read` (tests/test_hostile_input.py
+holds each of them).
 """
 
 from __future__ import annotations
@@ -24,14 +23,9 @@ sys.path.insert(0, str(REPO / "bench"))
 import attack  # noqa: E402
 from attack import Corpus, File, InDir, Layout, Link  # noqa: E402
 
-# What the random layouts leave out (the triggers of the bugs below, each
-# tested on its own, so that the random run guards everything else) and the
-# invariants counted but not failed on (names printed raw on stderr and by
-# `index list`: test_names_are_escaped_on_stderr,
-# test_index_list_lines_cannot_be_forged).
-# (and --include/--exclude: the harness models them as globs on the folder
-# walked, but they are gitignore patterns from the project's root now;
-# tests/test_batch_shape.py holds them)
+# What the random layouts leave out: --include/--exclude (the harness
+# models them as globs on the folder walked, but they are gitignore patterns
+# from the project's root now; tests/test_batch_shape.py holds them).
 AVOID = attack.KNOWN_BUG_FEATURES | {"patterns"}
 KNOWN = attack.KNOWN_BUG_INVARIANTS
 
@@ -39,30 +33,16 @@ KNOWN = attack.KNOWN_BUG_INVARIANTS
 # its layout and a script that rebuilds it; `make attack` shrinks. Fewer
 # checks, second runs and `index list` than there (a command costs about a
 # second): test_a_plain_hostile_layout_passes runs all three.
-# Found at the stop of issue 14/15's merge and not yet resolved: after the
-# batch-shape change, some random layouts report an input with no clean copy
-# and no error line (or a second run that changes index.html): kept visible
-# here, not strict, until the harness's model or the batch is mended.
-test_random_layouts = pytest.mark.xfail(
-    strict=False,
-    reason="open: an input without output or error after the batch-shape merge (see note)",
-)(
-    attack.make_test(
-        examples=22,
-        commands=8,
-        avoid=AVOID,
-        known=KNOWN,
-        derandomize=True,
-        phases=(Phase.explicit, Phase.generate),
-    )
+test_random_layouts = attack.make_test(
+    examples=30,
+    commands=8,
+    avoid=AVOID,
+    known=KNOWN,
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
 )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open: the harness's parser of check's text lines predates the gate's corpus "
-    "format (`c.jsonl:LINE: duplicate: record ID ...`), merged at the same stop",
-)
 def test_a_plain_hostile_layout_passes() -> None:
     """The harness itself: a layout with names of every kind it draws (but
     the known bugs'), a corpus with clashing ids, -o through a link, a
@@ -103,17 +83,6 @@ def _holds(kind: str, layout: Layout) -> None:
     attack.attack(layout, KNOWN - {kind})
 
 
-def _bug(kind: str, reason: str) -> pytest.MarkDecorator:
-    """A real bug: the invariant `kind` is broken (and no other first)."""
-    return pytest.mark.xfail(strict=True, raises=attack.violation(kind), reason=reason)
-
-
-@_bug(
-    "internal-error",
-    "a name with bytes that are no UTF-8 (or a JSONL id that is a lone surrogate) stops the "
-    "run with an internal error (UnicodeEncodeError writing its report): no summary.json, "
-    "no index.html, the other documents' reports half written",
-)
 @pytest.mark.parametrize(
     "layout",
     [
@@ -147,11 +116,6 @@ def test_a_link_in_an_input_to_dir_does_not_read_the_outputs(to: str) -> None:
     )
 
 
-@_bug(
-    "diff-applies",
-    "--encoding utf-8-sig on a file without a BOM: the .diff's old side starts with a BOM "
-    "the file does not hold, so the patch does not apply to the input",
-)
 def test_a_forced_utf8_sig_diff_applies_to_the_input() -> None:
     _holds(
         "diff-applies",
@@ -159,12 +123,6 @@ def test_a_forced_utf8_sig_diff_applies_to_the_input() -> None:
     )
 
 
-@_bug(
-    "terminal",
-    "names reach stderr raw in run/check error lines (and `-> DIR`): bidi overrides and "
-    "control characters go to the terminal; off a terminal click cuts ANSI sequences out, "
-    "so the line names another file",
-)
 @pytest.mark.parametrize("name", ["in/\u202eexe.txt", "in/\x1b[31mred.txt", "in/a\rb.txt"])
 def test_names_are_escaped_on_stderr(name: str) -> None:
     _holds("terminal", Layout(files=(File(name, "empty"),)))
