@@ -44,6 +44,22 @@ _SCHEDULER = re.compile(
 )
 
 
+def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An --encoding Python does not know is one usage error, not an error
+    per input file."""
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        info = codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r}") from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64: bytes to bytes
+        raise click.BadParameter(f"{value!r} is not a text encoding")
+    return value
+
+
 class BadSetting(click.ClickException):
     """A bad setting, in a file or a flag: one line on stderr, exit 2."""
 
@@ -235,6 +251,7 @@ def _shared_options(func: Any) -> Any:
     func = click.option(
         "--encoding",
         default=None,
+        callback=_known_encoding,
         help="Force this input encoding (default: UTF-8, UTF-16 with a BOM, or detected).",
     )(func)
     func = click.option("--no-fix", is_flag=True, help="Turn the text repairs off.")(func)

@@ -249,7 +249,7 @@ def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> lis
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    found.append((where, f"not JSON: {exc.msg}"))
+                    found.append((where, f"not JSON at column {exc.colno}: {exc.msg}"))
                     continue
                 if not isinstance(record, dict):
                     found.append((where, "a record must be a JSON object"))

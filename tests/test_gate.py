@@ -538,3 +538,45 @@ def test_check_dash_takes_its_place_among_the_paths(tmp_path: Path, clean_docs: 
     [f] = report["findings"]
     assert (f["path"], f["duplicate_of"]["path"]) == ("a.md", "<stdin>")
     assert report["counts"]["files"] == 2
+
+
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [("foo", "unknown encoding 'foo'"), ("rot13", "'rot13' is not a text encoding")],
+)
+@pytest.mark.parametrize("command", ["check", "fix", "run"])
+def test_an_unknown_encoding_is_one_usage_error_not_one_per_file(
+    tmp_path: Path, clean_docs: list[str], command: str, encoding: str, said: str
+) -> None:
+    """`--encoding foo` is the user's mistake once, whatever the number of
+    files: a usage error naming the option, exit 2, nothing read or written."""
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(DOC, encoding="utf-8")
+    args = [*clean_docs, command, "--encoding", encoding, "a.txt", "b.txt", "c.txt"]
+    if command == "run":
+        args += ["-o", "out"]
+    proc = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count(said) == 1, proc.stderr
+    assert "--encoding" in proc.stderr and "a.txt" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_line_of_a_corpus_that_is_not_json_is_placed_to_the_column(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    """The JSON error says the whole reason and where in the line it is."""
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps({"id": "a", "text": DOC}) + '\n{"id": "b", "text": "y",,}\n', encoding="utf-8"
+    )
+    proc = subprocess.run(
+        [*clean_docs, "check", "--id-field", "id", "c.jsonl"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert (
+        "c.jsonl:2: error: not JSON at column 25: Expecting property name enclosed in double "
+        "quotes\n" in proc.stderr
+    ), proc.stderr
