@@ -37,6 +37,19 @@ from typing import Any
 GITIGNORE = ".gitignore"
 
 
+def matchable(name: str) -> str:
+    """A name the pattern engine (RE2 wants UTF-8) can match: a byte that
+    is no UTF-8 (a lone surrogate here) becomes U+FFFD, still one
+    character for `?` and `*`, never a match for a letter a pattern names.
+
+    >>> matchable("a\\udcffb.txt")
+    'a\\ufffdb.txt'
+    """
+    if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in name):
+        return name
+    return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in name)
+
+
 def _spec(lines: Sequence[str]) -> Any:
     from pathspec import GitIgnoreSpec
 
@@ -161,7 +174,7 @@ class Selection:
             spec = self._folder_spec(folder)
             if spec is not None:
                 relative = Path(os.path.relpath(path, folder)).as_posix() + ("/" if is_dir else "")
-                decided = spec.check_file(relative).include
+                decided = spec.check_file(matchable(relative)).include
                 if decided is not None:
                     return bool(decided)
             if folder == self.top:
@@ -170,7 +183,8 @@ class Selection:
         return False
 
     def _relative(self, path: str, is_dir: bool = False) -> str:
-        return Path(os.path.relpath(path, self.base)).as_posix() + ("/" if is_dir else "")
+        relative = Path(os.path.relpath(path, self.base)).as_posix() + ("/" if is_dir else "")
+        return matchable(relative)
 
     def enter(self, folder: Path) -> bool:
         path = os.path.abspath(folder)

@@ -93,8 +93,10 @@ def _holds(kind: str, layout: Layout) -> None:
             args=("c.jsonl",),
             options=("--id-field", "id"),
         ),
+        # found by `make attack`: the exclude patterns' engine (RE2) wants UTF-8
+        Layout(files=(File("in/\udcff.txt", "twice"),), options=("--exclude", "b*")),
     ],
-    ids=["file-name", "jsonl-id"],
+    ids=["file-name", "jsonl-id", "file-name-with-patterns"],
 )
 def test_names_with_surrogates_are_written(layout: Layout) -> None:
     _holds("internal-error", layout)
