@@ -1,6 +1,6 @@
 """Many documents: find the inputs, process each, write or check them.
 
-The CLI is a thin layer over `run_paths` and `check_paths`; this module
+The CLI is a thin layer over `run_paths` and `checking.check_paths`; this module
 only orchestrates: `pipeline.inputs` finds and reads the inputs,
 `pipeline.outputs` names and places what is written, `pipeline.engine`
 (or `pipeline.dask_engine`) does the work, `pipeline.index` remembers it.
@@ -15,14 +15,14 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from pipeline.errors import OutputError
 from pipeline.inputs import Input, Options, collect, content_sha, dedupe_input
 from pipeline.model import Result
 from pipeline.settings import Settings
 
-__all__ = ["Input", "Options", "Outcome", "check_paths", "collect", "process", "run_paths"]
+__all__ = ["Input", "Options", "Outcome", "collect", "process", "run_paths"]
 
 
 @dataclass
@@ -359,126 +359,3 @@ def _count(totals: dict[str, int], entry: dict[str, Any]) -> None:
     for name in ("removed_regions", "removed_chars", "input_chars", "findings", "fixes"):
         totals[name] += entry[name]
     totals["cross_file"] += len(entry["cross_file"])
-
-
-@dataclass
-class Checked(Outcome):
-    """What `check_paths` did, with what the gate prints besides findings:
-    each input error at a real place (`placed_errors`, `gate.error_entries`)
-    and the repeats the policy kept (`kept`: findings shaped like the
-    gate's, with rule and reason)."""
-
-    placed_errors: list[dict[str, Any]] = field(default_factory=list)
-    kept: list[dict[str, Any]] = field(default_factory=list)
-
-
-def check_paths(
-    paths: list[str],
-    settings: Settings,
-    options: Options | None = None,
-    index_path: Path | None = None,
-    stdin: BinaryIO | None = None,
-) -> tuple[Checked, list[dict[str, Any]]]:
-    """Find what `run` would remove, writing nothing; one finding per region.
-
-    With an index, the files are also compared with every document in it
-    (other than themselves: a file is known by where it is, however it was
-    typed), as a pre-commit hook checks staged files against the reports
-    already in a repository; the index is only read.
-
-    A path `-` is standard input (`stdin`, default sys.stdin's bytes),
-    checked as `<stdin>` in its place among the others. Each finding names
-    its real place (`file`, `line`: for a record, its corpus and its line
-    or row there, and `record`, its id), its `rule` and `reason`.
-    """
-    from pipeline.across import Corpus
-    from pipeline.gate import STDIN, error_entries, gate_inputs, read_piped
-
-    options = options or Options()
-    outcome = Checked()
-    inputs, piped_at = gate_inputs(paths, outcome.errors, options)
-    piped: tuple[Input, Result] | None = None
-    if piped_at is not None:
-        piped = read_piped(stdin, settings, options, outcome.errors)
-    index = None
-    if index_path is not None:
-        from pipeline.index import Index, settings_key
-
-        if not index_path.is_file():
-            raise OutputError(f"{index_path}: no index here (a `run` writes one)")
-        index = Index(index_path, read_only=True)
-        inputs = [canonical(item, index.root) for item in inputs]
-    try:
-        outcome.results = process(inputs, settings, options, outcome.errors)
-        if piped is not None:
-            # in its place: after the documents of the paths before `-`
-            earlier = set(inputs[:piped_at])
-            at = sum(1 for item, _ in outcome.results if item in earlier)
-            outcome.results.insert(at, piped)
-        # the indexed documents' texts stay in the index until a candidate needs them
-        corpus = Corpus(settings, fetch=index.texts if index is not None else None)
-        if index is not None:
-            checked = {item.ident for item in inputs} | {STDIN}
-            prefix = settings_key(settings) + ":"
-            corpus.remember_all(
-                (stored.path, stored.pairs)
-                for stored in index.all()
-                if stored.settings.startswith(prefix) and stored.path not in checked
-            )
-        findings = _check_findings(corpus, outcome.results, outcome.kept)
-    finally:
-        if index is not None:
-            index.close()
-    outcome.placed_errors = error_entries(outcome.errors, inputs)
-    return outcome, findings
-
-
-def _check_findings(
-    corpus: Any,
-    results: list[tuple[Input, Result]],
-    kept: list[dict[str, Any]] | None = None,
-) -> list[dict[str, Any]]:
-    """One finding per region `run` would remove or report across files,
-    each at its real place (`gate.place`); the repeats the policy kept go
-    to `kept`, placed alike."""
-    from pipeline.gate import place, record_lines, repeat_finding
-    from pipeline.lines import LineIndex
-    from pipeline.outputs import cross_entries
-    from pipeline.policy import RULE
-
-    across = RULE["R5"]
-    findings: list[dict[str, Any]] = []
-    # (input, finding, whether the gate reports it: kept repeats are not)
-    held: list[tuple[Input, dict[str, Any], bool]] = []
-    for item, result in results:
-        lines = LineIndex(result.cleaned.text)
-        cross = corpus.add(item.ident, result)
-        cleaned_of = {c.twin_path: corpus.seen(c.twin_path).cleaned for c in cross}
-        cleaned_of[item.ident] = result.cleaned.text
-        mine = [
-            {
-                "path": item.shown,
-                "start_line": entry["start_line"],
-                "end_line": entry["end_line"],
-                "similarity": entry["similarity"],
-                "method": entry["method"],
-                "duplicate_of": {
-                    k: entry["duplicate_of"][k] for k in ("path", "start_line", "end_line")
-                },
-                "rule": across.code,
-                "reason": across.message,
-            }
-            for entry in cross_entries(cross, result, cleaned_of)
-        ]
-        mine.extend(repeat_finding(item, repeat, lines) for repeat in result.removed)
-        held.extend((item, f, True) for f in sorted(mine, key=lambda f: f["start_line"]))
-        if kept is not None:
-            held.extend((item, repeat_finding(item, r, lines), False) for r in result.findings)
-    # a record's place is its line (or row) in its corpus: each corpus read once
-    places = record_lines(item for item, _, _ in held)
-    for item, finding, reported in held:
-        if reported:
-            findings.append(place(finding, item, places))
-        elif kept is not None:
-            kept.append(place(finding, item, places))
-    return findings

@@ -466,7 +466,7 @@ def check(
         clean-docs check docs/ --diff > dedupe.patch
         cat notes.md | clean-docs check -
     """
-    from pipeline.batch import check_paths
+    from pipeline.checking import check_paths
 
     if diff and fmt != "text":
         raise BadSetting("--diff prints patches: it goes with --format text only")

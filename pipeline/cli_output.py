@@ -312,7 +312,7 @@ def print_check(
 
     from pipeline.gate import counts
 
-    totals = counts(findings, len(outcome.results), len(outcome.errors))
+    totals = counts(findings, len(outcome.results) + outcome.copied, len(outcome.errors))
     checked = [item.shown for item, _ in outcome.results]
     if fmt == "json":
         document: dict[str, Any] = {

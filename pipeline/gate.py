@@ -226,3 +226,75 @@ def counts(findings: list[dict[str, Any]], checked: int, errors: int) -> dict[st
         "files_with_findings": len({f["path"] for f in findings}),
         "errors": errors,
     }
+
+
+def _line_count(text: str) -> int:
+    return max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+
+
+def copy_finding(item: Input, twin: Input, text: str, twin_text: str, copy: Any) -> dict[str, Any]:
+    """A document that is wholly a copy of an earlier one (`copies.Copy`):
+    one finding over all its lines, naming the twin (rule R6)."""
+    from pipeline.policy import RULE
+
+    rule = RULE["R6"]
+    return {
+        "path": item.shown,
+        "kind": "duplicate-document",
+        "start_line": 1,
+        "end_line": _line_count(text),
+        "similarity": copy.similarity,
+        "method": copy.method,
+        "duplicate_of": {
+            "path": twin.shown,
+            "start_line": 1,
+            "end_line": _line_count(twin_text),
+        },
+        "rule": rule.code,
+        "reason": rule.message,
+    }
+
+
+def record_copies(inputs: list[Input]) -> dict[Input, dict[str, Any]]:
+    """The records among `inputs` that are copies of earlier records (of
+    any corpus in the batch), each with its finding: found in bulk, before
+    any record is processed, so that a copy costs no further work. A
+    record that cannot be read is left to the processing, which says why."""
+    from pipeline.copies import find_copies
+    from pipeline.inputs import record_text
+
+    records: list[Input] = []
+    texts: list[str] = []
+    for item in inputs:
+        if item.record is None:
+            continue
+        try:
+            texts.append(record_text(item))
+        except InputError:
+            continue
+        records.append(item)
+    if len(records) < 2:
+        return {}
+    return {
+        records[c.index]: copy_finding(
+            records[c.index], records[c.twin], texts[c.index], texts[c.twin], c
+        )
+        for c in find_copies(texts)
+    }
+
+
+def result_copies(results: list[tuple[Input, Result]]) -> dict[Input, dict[str, Any]]:
+    """The files among `results` that are copies of earlier files (their
+    cleaned texts compared), each with its finding."""
+    from pipeline.copies import find_copies
+
+    files = [(item, result) for item, result in results if item.record is None]
+    if len(files) < 2:
+        return {}
+    texts = [result.cleaned.text for _, result in files]
+    return {
+        files[c.index][0]: copy_finding(
+            files[c.index][0], files[c.twin][0], texts[c.index], texts[c.twin], c
+        )
+        for c in find_copies(texts)
+    }

@@ -107,7 +107,7 @@ class Index:
                 if schema != str(_SCHEMA):
                     here = path.resolve().parent
                     where = root.resolve() if root is not None else here.parent.parent
-                    rows = [("schema", str(_SCHEMA)), ("root", os.path.relpath(where, here))]
+                    rows = [("schema", str(_SCHEMA)), ("root", _key(os.path.relpath(where, here)))]
                     self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
                 self.db.commit()
             except (OSError, sqlite3.Error) as exc:
@@ -133,7 +133,7 @@ class Index:
         here = self.path.resolve().parent
         value = "" if base is None else os.path.relpath(base, here)
         try:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('base', ?)", (value,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('base', ?)", (_key(value),))
         except sqlite3.Error as exc:
             raise OutputError(f"{self.path}: cannot write the index: {exc}") from None
 
@@ -142,7 +142,7 @@ class Index:
             row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             return None  # no meta table: an index of an older schema
-        return None if row is None else str(row[0])
+        return None if row is None else _path(str(row[0]))
 
     def all(self) -> Iterator[Stored]:
         """Every indexed document, in the order they entered (no texts:

@@ -106,6 +106,13 @@ RULES: tuple[Rule, ...] = (
         "yearly batches holding a report saved twice, or last year's section",
     ),
     Rule(
+        "R6", "duplicate-document", REMOVE,
+        "the whole document is a copy of an earlier one (exactly, or but for a few typos)",
+        "a corpus holds the same record twice far more often than by design; its figures "
+        "must agree, and the earlier copy stays",
+        "scraped corpora and JSONL datasets: the same page or paragraph saved twice",
+    ),
+    Rule(
         "K7", "allowed", KEEP,
         "allowed by configuration",
         "the team says these lines repeat on purpose",

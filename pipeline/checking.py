@@ -1,0 +1,168 @@
+"""The gate's run (`check`): every input deduplicated as `run` would, the
+findings collected at their real places, nothing written.
+
+Documents that are wholly copies of earlier ones are found first, in bulk
+(`copies`): a record that is a copy is not processed at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pipeline.batch import Outcome, canonical, process
+from pipeline.errors import OutputError
+from pipeline.inputs import Input, Options
+from pipeline.model import Result
+from pipeline.settings import Settings
+
+
+@dataclass
+class Checked(Outcome):
+    """What `check_paths` did, with what the gate prints besides findings:
+    each input error at a real place (`placed_errors`, `gate.error_entries`)
+    and the repeats the policy kept (`kept`: findings shaped like the
+    gate's, with rule and reason)."""
+
+    placed_errors: list[dict[str, Any]] = field(default_factory=list)
+    kept: list[dict[str, Any]] = field(default_factory=list)
+    copied: int = 0  # records found to be copies before processing (checked too)
+
+
+def check_paths(
+    paths: list[str],
+    settings: Settings,
+    options: Options | None = None,
+    index_path: Path | None = None,
+    stdin: BinaryIO | None = None,
+) -> tuple[Checked, list[dict[str, Any]]]:
+    """Find what `run` would remove, writing nothing; one finding per region.
+
+    With an index, the files are also compared with every document in it
+    (other than themselves: a file is known by where it is, however it was
+    typed), as a pre-commit hook checks staged files against the reports
+    already in a repository; the index is only read.
+
+    A path `-` is standard input (`stdin`, default sys.stdin's bytes),
+    checked as `<stdin>` in its place among the others. Each finding names
+    its real place (`file`, `line`: for a record, its corpus and its line
+    or row there, and `record`, its id), its `rule` and `reason`.
+    """
+    from pipeline.across import Corpus
+    from pipeline.gate import (
+        STDIN,
+        error_entries,
+        gate_inputs,
+        read_piped,
+        record_copies,
+        result_copies,
+    )
+
+    options = options or Options()
+    outcome = Checked()
+    inputs, piped_at = gate_inputs(paths, outcome.errors, options)
+    piped: tuple[Input, Result] | None = None
+    if piped_at is not None:
+        piped = read_piped(stdin, settings, options, outcome.errors)
+    index = None
+    if index_path is not None:
+        from pipeline.index import Index, settings_key
+
+        if not index_path.is_file():
+            raise OutputError(f"{index_path}: no index here (a `run` writes one)")
+        index = Index(index_path, read_only=True)
+        inputs = [canonical(item, index.root) for item in inputs]
+    try:
+        # records that are copies of earlier ones: found in bulk, not processed
+        copies = record_copies(inputs)
+        todo = [item for item in inputs if item not in copies] if copies else inputs
+        outcome.copied = len(inputs) - len(todo)
+        outcome.results = process(todo, settings, options, outcome.errors)
+        ordered = list(inputs)
+        if piped is not None:
+            # in its place: after the documents of the paths before `-`
+            earlier = set(inputs[:piped_at])
+            at = sum(1 for item, _ in outcome.results if item in earlier)
+            outcome.results.insert(at, piped)
+            ordered.insert(piped_at or 0, piped[0])
+        copies.update(result_copies(outcome.results))
+        # the indexed documents' texts stay in the index until a candidate needs them
+        corpus = Corpus(settings, fetch=index.texts if index is not None else None)
+        if index is not None:
+            checked = {item.ident for item in inputs} | {STDIN}
+            prefix = settings_key(settings) + ":"
+            corpus.remember_all(
+                (stored.path, stored.pairs)
+                for stored in index.all()
+                if stored.settings.startswith(prefix) and stored.path not in checked
+            )
+        findings = _check_findings(corpus, outcome.results, outcome.kept, copies, ordered)
+    finally:
+        if index is not None:
+            index.close()
+    outcome.placed_errors = error_entries(outcome.errors, inputs)
+    return outcome, findings
+
+
+def _check_findings(
+    corpus: Any,
+    results: list[tuple[Input, Result]],
+    kept: list[dict[str, Any]] | None = None,
+    copies: dict[Input, dict[str, Any]] | None = None,
+    inputs: list[Input] | None = None,
+) -> list[dict[str, Any]]:
+    """One finding per region `run` would remove or report across files,
+    each at its real place (`gate.place`); the repeats the policy kept go
+    to `kept`, placed alike. A document in `copies` (a copy of an earlier
+    one) has that one finding, in its place among `inputs`, and is not
+    compared further (its twin stands for it)."""
+    from pipeline.gate import place, record_lines, repeat_finding
+    from pipeline.lines import LineIndex
+    from pipeline.outputs import cross_entries
+    from pipeline.policy import RULE
+
+    across = RULE["R5"]
+    findings: list[dict[str, Any]] = []
+    # (input, finding, whether the gate reports it: kept repeats are not)
+    held: list[tuple[Input, dict[str, Any], bool]] = []
+    copies = copies or {}
+    done = {item: result for item, result in results}
+    for item in inputs if inputs is not None else [item for item, _ in results]:
+        if item in copies:
+            held.append((item, copies[item], True))
+            continue
+        result = done.get(item)
+        if result is None:  # an error
+            continue
+        lines = LineIndex(result.cleaned.text)
+        cross = corpus.add(item.ident, result)
+        cleaned_of = {c.twin_path: corpus.seen(c.twin_path).cleaned for c in cross}
+        cleaned_of[item.ident] = result.cleaned.text
+        mine = [
+            {
+                "path": item.shown,
+                "start_line": entry["start_line"],
+                "end_line": entry["end_line"],
+                "similarity": entry["similarity"],
+                "method": entry["method"],
+                "duplicate_of": {
+                    k: entry["duplicate_of"][k] for k in ("path", "start_line", "end_line")
+                },
+                "rule": across.code,
+                "reason": across.message,
+            }
+            for entry in cross_entries(cross, result, cleaned_of)
+        ]
+        mine.extend(repeat_finding(item, repeat, lines) for repeat in result.removed)
+        held.extend((item, f, True) for f in sorted(mine, key=lambda f: f["start_line"]))
+        if kept is not None:
+            held.extend((item, repeat_finding(item, r, lines), False) for r in result.findings)
+    # a record's place is its line (or row) in its corpus: each corpus read once
+    places = record_lines(item for item, _, _ in held)
+    for item, finding, reported in held:
+        if reported:
+            findings.append(place(finding, item, places))
+        elif kept is not None:
+            kept.append(place(finding, item, places))
+    return findings
