@@ -95,8 +95,15 @@ def _holds(kind: str, layout: Layout) -> None:
         ),
         # found by `make attack`: the exclude patterns' engine (RE2) wants UTF-8
         Layout(files=(File("in/\udcff.txt", "twice"),), options=("--exclude", "b*")),
+        # and the index's recorded root, a folder so named
+        Layout(
+            files=(File("in/\udcff/a.txt", "twice"),),
+            folders=("in", "in/\udcff"),
+            args=("in/\udcff",),
+            options=("--across",),
+        ),
     ],
-    ids=["file-name", "jsonl-id", "file-name-with-patterns"],
+    ids=["file-name", "jsonl-id", "file-name-with-patterns", "root-folder-name"],
 )
 def test_names_with_surrogates_are_written(layout: Layout) -> None:
     _holds("internal-error", layout)
