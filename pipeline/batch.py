@@ -37,6 +37,8 @@ class Outcome:
     # they changed since they were written (names under DIR)
     removed_outputs: list[str] = field(default_factory=list)
     kept_outputs: list[str] = field(default_factory=list)
+    # records dropped as copies of earlier ones (--across): R6 findings
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
 
 
 def jobs_for(options: Options, inputs: int) -> int:
@@ -283,6 +285,9 @@ def _run(
     corpus.remember_all(comparable())
     todo = [item for item in inputs if item.ident not in fresh]
     outcome.skipped = len(fresh)
+    dropped = _drop_copies(inputs, todo, out_dir, index, outcome) if options.across else set()
+    if dropped:
+        todo = [item for item in todo if item not in dropped]
 
     def on_written(
         item: Input,
@@ -318,7 +323,7 @@ def _run(
             engine.run_batch(executor, todo, batch)
         finally:
             executor.close()
-    write_corpora(inputs, out_dir)
+    write_corpora([item for item in inputs if item not in dropped], out_dir)
     index.commit()
     # Every document the index holds is listed, in path order, as the
     # index gives them back (never all held at once).
@@ -335,6 +340,8 @@ def _run(
         # (changed since they were written) kept
         "removed_outputs": outcome.removed_outputs,
         "kept_changed_outputs": outcome.kept_outputs,
+        # this run's: records dropped as copies of earlier ones (--across)
+        "duplicate_documents": outcome.duplicates,
         "totals": totals,
         "settings": settings.as_dict(),
     }
@@ -351,6 +358,29 @@ def _run(
             handle.write(encode(piece))
     del summary["files"]
     return outcome, summary
+
+
+def _drop_copies(
+    inputs: list[Input], todo: list[Input], out_dir: Path, index: Any, outcome: Outcome
+) -> set[Input]:
+    """With --across, the records of `todo` that are wholly copies of
+    earlier records (`copies`; the earlier one may be unchanged since a
+    past run): not processed, left out of the cleaned corpus, listed in
+    summary.json. Outputs a past run wrote for such a record are removed."""
+    from pipeline import outputs
+    from pipeline.gate import screen_records
+
+    waiting = set(todo)
+    found = screen_records(inputs, precise_all=True).copies
+    dropped = {item for item in found if item in waiting}
+    idents = {item.ident for item in dropped}
+    for old in [stored for stored in index.all() if stored.path in idents]:
+        removed, kept = outputs.remove_outputs(out_dir, old.outputs)
+        outcome.removed_outputs += removed
+        outcome.kept_outputs += kept
+        index.drop(old.path)
+    outcome.duplicates = [{**found[item], "path": item.shown} for item in inputs if item in dropped]
+    return dropped
 
 
 def _count(totals: dict[str, int], entry: dict[str, Any]) -> None:

@@ -27,7 +27,7 @@ class Checked(Outcome):
 
     placed_errors: list[dict[str, Any]] = field(default_factory=list)
     kept: list[dict[str, Any]] = field(default_factory=list)
-    copied: int = 0  # records found to be copies before processing (checked too)
+    copied: int = 0  # records settled in bulk before processing (checked too)
 
 
 def check_paths(
@@ -36,6 +36,7 @@ def check_paths(
     options: Options | None = None,
     index_path: Path | None = None,
     stdin: BinaryIO | None = None,
+    want_kept: bool = False,
 ) -> tuple[Checked, list[dict[str, Any]]]:
     """Find what `run` would remove, writing nothing; one finding per region.
 
@@ -45,7 +46,14 @@ def check_paths(
     already in a repository; the index is only read.
 
     A path `-` is standard input (`stdin`, default sys.stdin's bytes),
-    checked as `<stdin>` in its place among the others. Each finding names
+    checked as `<stdin>` in its place among the others.
+
+    The records of corpora are looked at in bulk first (`gate.screen_records`):
+    a copy of an earlier record is one finding (R6) and is not processed, nor
+    is a record the screen clears (no repeat inside, nothing shared with
+    another record beyond boilerplate). `want_kept` (--verbose: the repeats
+    the policy kept are wanted too), an index, or settings outside the
+    screen's bounds (`screen.applies`) process every record. Each finding names
     its real place (`file`, `line`: for a record, its corpus and its line
     or row there, and `record`, its id), its `rule` and `reason`.
     """
@@ -55,8 +63,8 @@ def check_paths(
         error_entries,
         gate_inputs,
         read_piped,
-        record_copies,
         result_copies,
+        screen_records,
     )
 
     options = options or Options()
@@ -75,8 +83,18 @@ def check_paths(
         inputs = [canonical(item, index.root) for item in inputs]
     try:
         # records that are copies of earlier ones: found in bulk, not processed
-        copies = record_copies(inputs)
-        todo = [item for item in inputs if item not in copies] if copies else inputs
+        # and records with nothing to find: cleared in bulk, not processed
+        # (all processed when the repeats kept are wanted: --verbose)
+        from pipeline.screen import applies
+
+        # (an index: each record is compared with what it holds too)
+        every = want_kept or index is not None or not applies(settings)
+        from pipeline.read import MAX_INPUT_MB
+
+        limit = MAX_INPUT_MB if options.max_mb is None else options.max_mb
+        looked = screen_records(inputs, precise_all=every, limit=limit)
+        copies = looked.copies
+        todo = [item for item in inputs if item not in copies and item not in looked.clear]
         outcome.copied = len(inputs) - len(todo)
         outcome.results = process(todo, settings, options, outcome.errors)
         ordered = list(inputs)
@@ -115,8 +133,8 @@ def _check_findings(
     """One finding per region `run` would remove or report across files,
     each at its real place (`gate.place`); the repeats the policy kept go
     to `kept`, placed alike. A document in `copies` (a copy of an earlier
-    one) has that one finding, in its place among `inputs`, and is not
-    compared further (its twin stands for it)."""
+    one) has that finding, in its place among `inputs` (a file also its
+    removals inside), and is not compared further: its twin stands for it."""
     from pipeline.gate import place, record_lines, repeat_finding
     from pipeline.lines import LineIndex
     from pipeline.outputs import cross_entries
@@ -129,10 +147,15 @@ def _check_findings(
     copies = copies or {}
     done = {item: result for item, result in results}
     for item in inputs if inputs is not None else [item for item, _ in results]:
+        result = done.get(item)
         if item in copies:
             held.append((item, copies[item], True))
+            if result is not None:
+                # a file that copies another: what `fix` removes inside it
+                # still shown (a record that is a copy was not processed)
+                lines = LineIndex(result.cleaned.text)
+                held.extend((item, repeat_finding(item, r, lines), True) for r in result.removed)
             continue
-        result = done.get(item)
         if result is None:  # an error
             continue
         lines = LineIndex(result.cleaned.text)

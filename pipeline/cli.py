@@ -393,6 +393,11 @@ def run(
     if quiet:
         sys.exit(2 if outcome.errors else 0)
     report_removed(outcome.removed_outputs, outcome.kept_outputs)
+    if outcome.duplicates:
+        say(
+            f"dropped {len(outcome.duplicates)} record(s) that copy earlier ones "
+            "(R6 duplicate-document), listed in summary.json"
+        )
     summary_table(totals, outcome.skipped, time.perf_counter() - started, out_dir)
     sys.exit(2 if outcome.errors else 0)
 
@@ -477,6 +482,7 @@ def check(
             settings,
             _options(encoding, max_mb, jobs, include, exclude, quiet, text_field, id_field),
             Path(index_path) if index_path else None,
+            want_kept=verbose,
         )
     print_check(outcome, findings, fmt, diff=diff, color=color, verbose=verbose, quiet=quiet)
     if outcome.errors:

@@ -340,7 +340,8 @@ def print_check(
         _print_text(outcome, findings, err=diff, verbose=verbose)
     report_errors(outcome.errors)
     if fmt == "text" and not quiet:
-        unit = "document" if any(i.record is not None for i, _ in outcome.results) else "file"
+        records = outcome.copied or any(i.record is not None for i, _ in outcome.results)
+        unit = "document" if records else "file"
         stream = sys.stderr if diff else sys.stdout
         click.echo(_styled_count(totals, unit), err=diff, color=use_color(color, stream))
 

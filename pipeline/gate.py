@@ -19,6 +19,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -53,8 +54,11 @@ def _jsonl_lines(path: str, offsets: list[int]) -> dict[int, int]:
         with open(path, "rb") as handle:
             while k < len(wanted):
                 block = handle.read(_BLOCK)
+                counted, upto = breaks, 0  # breaks before `upto` in this block
                 while k < len(wanted) and wanted[k] <= at + len(block):
-                    out[wanted[k]] = 1 + breaks + block.count(b"\n", 0, wanted[k] - at)
+                    counted += block.count(b"\n", upto, wanted[k] - at)
+                    upto = wanted[k] - at
+                    out[wanted[k]] = 1 + counted
                     k += 1
                 if not block:
                     break
@@ -94,6 +98,13 @@ def record_lines(items: Iterable[Input]) -> dict[str, int]:
             kind.setdefault(item.where, []).append(item)
     out: dict[str, int] = {}
     for where, records in jsonl.items():
+        # the line each was listed at; a file read again only for the others
+        for r in records:
+            if r.record.line:  # type: ignore[union-attr]
+                out[r.shown] = r.record.line  # type: ignore[union-attr]
+        records = [r for r in records if r.shown not in out]
+        if not records:
+            continue
         lines = _jsonl_lines(where, [r.record.offset for r in records])  # type: ignore[union-attr]
         for r in records:
             out[r.shown] = lines.get(r.record.offset, 1)  # type: ignore[union-attr]
@@ -255,13 +266,35 @@ def copy_finding(item: Input, twin: Input, text: str, twin_text: str, copy: Any)
     }
 
 
-def record_copies(inputs: list[Input]) -> dict[Input, dict[str, Any]]:
-    """The records among `inputs` that are copies of earlier records (of
-    any corpus in the batch), each with its finding: found in bulk, before
-    any record is processed, so that a copy costs no further work. A
-    record that cannot be read is left to the processing, which says why."""
-    from pipeline.copies import find_copies
+@dataclass
+class RecordScreen:
+    """What the bulk look at a batch's records found: the copies of earlier
+    records, each with its finding; the records with nothing the precise
+    stages could find (`screen.screen`); boilerplate counts."""
+
+    copies: dict[Input, dict[str, Any]] = field(default_factory=dict)
+    clear: set[Input] = field(default_factory=set)
+    boilerplate: dict[Input, int] = field(default_factory=dict)
+
+
+def _over_limit(text: str, limit_mb: float) -> bool:
+    if len(text) * 4 <= limit_mb * 1_000_000:  # (at most four bytes a character)
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit_mb * 1_000_000
+
+
+def screen_records(
+    inputs: list[Input], precise_all: bool = False, limit: float | None = None
+) -> RecordScreen:
+    """Look at all the records among `inputs` at once, before any is
+    processed: a copy of an earlier record (`copies.find_copies`) and a
+    record the screen clears cost no further work. `precise_all`: clear
+    none (every record's kept repeats are wanted). A record that cannot be
+    read, is blank or is over `limit` MB is left to the processing, which
+    says why."""
+    from pipeline.copies import find_copies, keys
     from pipeline.inputs import record_text
+    from pipeline.screen import screen
 
     records: list[Input] = []
     texts: list[str] = []
@@ -269,18 +302,32 @@ def record_copies(inputs: list[Input]) -> dict[Input, dict[str, Any]]:
         if item.record is None:
             continue
         try:
-            texts.append(record_text(item))
+            text = record_text(item)
         except InputError:
             continue
+        if not text.strip() or (limit is not None and _over_limit(text, limit)):
+            continue  # an error the processing names
+        texts.append(text)
         records.append(item)
-    if len(records) < 2:
-        return {}
-    return {
-        records[c.index]: copy_finding(
+    found = RecordScreen()
+    if not records:
+        return found
+    key_texts = keys(texts)
+    for c in find_copies(texts, key_texts) if len(records) > 1 else []:
+        found.copies[records[c.index]] = copy_finding(
             records[c.index], records[c.twin], texts[c.index], texts[c.twin], c
         )
-        for c in find_copies(texts)
-    }
+    rest = [i for i, item in enumerate(records) if item not in found.copies]
+    if precise_all:
+        return found
+    screened = screen([key_texts[i] for i in rest])
+    needed = screened.needs_precise()
+    for at, i in enumerate(rest):
+        if screened.boilerplate[at]:
+            found.boilerplate[records[i]] = screened.boilerplate[at]
+        if not precise_all and at not in needed:
+            found.clear.add(records[i])
+    return found
 
 
 def result_copies(results: list[tuple[Input, Result]]) -> dict[Input, dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +27,27 @@ CORPUS_SUFFIXES = frozenset({".jsonl", ".parquet"})
 
 @dataclass(frozen=True)
 class Record:
-    """Where a record of a corpus is, not what it holds: its text is read
-    when it is processed (and again when the cleaned corpus is written), so
-    a corpus is never held whole."""
+    """Where a record of a corpus is. Its text, parsed when the corpus was
+    listed, is kept while the corpus's texts held stay under
+    `HELD_TEXT_BYTES` (the bulk stages look at them all at once); beyond,
+    it is read again when it is processed, so a corpus of any size is never
+    held whole."""
 
     field: str  # the field (a Parquet column) that holds its text
     offset: int = 0  # JSONL: where its line starts in the file, in bytes
     length: int = 0  # JSONL: its line's length in bytes, newline left out
     group: int = -1  # Parquet: its row group (-1: a JSONL record)
     row: int = 0  # Parquet: its row in that group, from 0
+    line: int = field(default=0, compare=False)  # JSONL: its line number, from 1
+
+
+# Texts of JSONL records parsed as their corpus was listed, by (corpus,
+# offset), kept in this process while they add up to HELD_TEXT_BYTES (bytes
+# of JSON lines): the bulk stages look at them all at once without reading
+# the corpus again. Past the budget, and in worker processes (an input
+# sent there stays a few dozen bytes), a record is read again from its line.
+HELD_TEXT_BYTES = 256 << 20
+_listed: dict[tuple[str, int], str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +233,7 @@ def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> lis
     """The records of a JSONL corpus as inputs; a bad line is an error
     naming the file and the line, and the other records are still read.
     Each line is parsed once, to check it and learn its id; what an input
-    keeps is where its line is, not its text."""
+    keeps is where its line is, not its text (held aside: `_listed`)."""
     import json
 
     shown = path.as_posix()
@@ -230,6 +242,7 @@ def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> lis
     names: set[str] = set()
     found: list[tuple[str, str]] = []
     offset = 0
+    held = sum(len(t) for t in _listed.values())
     try:
         with path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
@@ -258,12 +271,16 @@ def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> lis
                     found.append((where, f"no text in field {options.text_field!r}"))
                     continue
                 key = record.get(options.id_field) if options.id_field else number
+                text = record[options.text_field]
                 del record
                 if key is None:
                     found.append((where, f"no id in field {options.id_field!r}"))
                     continue
                 name = _claim(key, names)
-                where_in = Record(options.text_field, start, len(body))
+                held += len(body)
+                if held <= HELD_TEXT_BYTES:
+                    _listed[(shown, start)] = text
+                where_in = Record(options.text_field, start, len(body), line=number)
                 out.append(
                     Input(shown, _record_shown(shown, key, name), f"{folder}/{name}.txt", where_in)
                 )
@@ -283,6 +300,7 @@ def collect(
     and inside a folder named) is one input. Where outputs go is checked
     by `pipeline.outputs.plan`, not here: `check` writes nothing."""
     options = options or Options()
+    _listed.clear()  # (a corpus listed again is read again)
     inputs: list[Input] = []
     seen: set[str] = set()
     for raw in paths:
@@ -358,6 +376,8 @@ def record_text(item: Input) -> str:
 
     record = item.record
     assert record is not None
+    if record.group < 0 and (text := _listed.get((str(item.where), record.offset))) is not None:
+        return text
     try:
         if record.group < 0:
             with item.path.open("rb") as handle:

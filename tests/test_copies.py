@@ -129,3 +129,34 @@ def test_duplicate_records_of_the_labelled_corpus_are_found(tmp_path: Path) -> N
     assert len(copies) > 300
     assert flagged <= copies  # precision 1.000
     assert len(flagged & copies) / len(copies) >= 0.99
+
+
+def _corpus(path: Path, records: list[tuple[str, str]]) -> None:
+    path.write_text(
+        "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in records),
+        encoding="utf-8",
+    )
+
+
+def test_run_across_drops_duplicate_records_and_lists_them(tmp_path: Path) -> None:
+    records = [("a", SHORT), ("b", EN), ("c", ZH), ("d", SHORT), ("e", EN.replace("new", "nwe"))]
+    _corpus(tmp_path / "c.jsonl", records)
+    for _ in range(2):  # a second run into the same folder gives the same outputs
+        proc = _check(["run", "c.jsonl", "--id-field", "id", "-o", "out", "--across"], tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert "dropped 2 record(s) that copy earlier ones" in proc.stderr
+        cleaned = (tmp_path / "out" / "c.jsonl").read_text(encoding="utf-8").splitlines()
+        assert [json.loads(line)["id"] for line in cleaned] == ["a", "b", "c"]
+        summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+        dropped = [(d["path"], d["duplicate_of"]["path"]) for d in summary["duplicate_documents"]]
+        assert dropped == [("c.jsonl#d", "c.jsonl#a"), ("c.jsonl#e", "c.jsonl#b")]
+
+
+def test_run_without_across_keeps_every_record(tmp_path: Path) -> None:
+    _corpus(tmp_path / "c.jsonl", [("a", EN), ("b", EN)])
+    proc = _check(["run", "c.jsonl", "--id-field", "id", "-o", "out"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    cleaned = (tmp_path / "out" / "c.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in cleaned] == ["a", "b"]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["duplicate_documents"] == []
