@@ -14,7 +14,7 @@ earlier one (long enough, whole lines, a verified twin).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,22 +226,35 @@ class Corpus:
             self.texts.clear()
 
     def compare(
-        self, kept: str, pieces: list[tuple[int, int, int]], pairs: Pairs
+        self,
+        kept: str,
+        pieces: list[tuple[int, int, int]],
+        pairs: Pairs,
+        only: Container[str] | None = None,
     ) -> list[CrossRepeat]:
-        """What a document (its kept text) repeats from those before it."""
+        """What a document (its kept text) repeats from those before it
+        (of `only`, when given: the bulk screen's candidates)."""
         found = [
             (path, _pair(self.seen(path).kept, kept, self.settings))
             for path in self.candidates(pairs)
+            if only is None or path in only
         ]
         return assemble(found, pieces, self.seen)
 
-    def add(self, path: str, result: Result, pairs: Pairs | None = None) -> list[CrossRepeat]:
-        """Compare a document with those before it, then remember it."""
+    def add(
+        self,
+        path: str,
+        result: Result,
+        pairs: Pairs | None = None,
+        only: Container[str] | None = None,
+    ) -> list[CrossRepeat]:
+        """Compare a document with those before it (of `only`, when
+        given), then remember it."""
         kept = result.kept_text
         if pairs is None:
             pairs = unit_pairs(kept, self.settings)
         pieces = _pieces(result)
-        found = self.compare(kept, pieces, pairs)
+        found = self.compare(kept, pieces, pairs, only)
         self.remember(path, pairs, Seen(path, kept, pieces, result.cleaned.text))
         return found
 

@@ -61,6 +61,7 @@ def check_paths(
     from pipeline.gate import (
         STDIN,
         error_entries,
+        file_partners,
         gate_inputs,
         read_piped,
         result_copies,
@@ -105,6 +106,11 @@ def check_paths(
             outcome.results.insert(at, piped)
             ordered.insert(piped_at or 0, piped[0])
         copies.update(result_copies(outcome.results))
+        # the pairs worth a precise comparison (every pair when the screen
+        # does not apply: with an index, its documents were not screened)
+        partners: dict[Input, set[Input]] | None = None
+        if not every:
+            partners = looked.partners | file_partners(outcome.results, copies)
         # the indexed documents' texts stay in the index until a candidate needs them
         corpus = Corpus(settings, fetch=index.texts if index is not None else None)
         if index is not None:
@@ -115,7 +121,7 @@ def check_paths(
                 for stored in index.all()
                 if stored.settings.startswith(prefix) and stored.path not in checked
             )
-        findings = _check_findings(corpus, outcome.results, outcome.kept, copies, ordered)
+        findings = _check_findings(corpus, outcome.results, outcome.kept, copies, ordered, partners)
     finally:
         if index is not None:
             index.close()
@@ -129,12 +135,15 @@ def _check_findings(
     kept: list[dict[str, Any]] | None = None,
     copies: dict[Input, dict[str, Any]] | None = None,
     inputs: list[Input] | None = None,
+    partners: dict[Input, set[Input]] | None = None,
 ) -> list[dict[str, Any]]:
     """One finding per region `run` would remove or report across files,
     each at its real place (`gate.place`); the repeats the policy kept go
     to `kept`, placed alike. A document in `copies` (a copy of an earlier
     one) has that finding, in its place among `inputs` (a file also its
-    removals inside), and is not compared further: its twin stands for it."""
+    removals inside), and is not compared further: its twin stands for it.
+    `partners`: for each document, the earlier ones worth comparing it with
+    (the bulk screen's pairs; None: all the unit pairs propose)."""
     from pipeline.gate import place, record_lines, repeat_finding
     from pipeline.lines import LineIndex
     from pipeline.outputs import cross_entries
@@ -159,7 +168,8 @@ def _check_findings(
         if result is None:  # an error
             continue
         lines = LineIndex(result.cleaned.text)
-        cross = corpus.add(item.ident, result)
+        only = None if partners is None else {p.ident for p in partners.get(item, ())}
+        cross = corpus.add(item.ident, result, only=only)
         cleaned_of = {c.twin_path: corpus.seen(c.twin_path).cleaned for c in cross}
         cleaned_of[item.ident] = result.cleaned.text
         mine = [

@@ -292,6 +292,41 @@ def _styled_count(counts: dict[str, int], unit: str) -> str:
     return click.style(line, fg="green", bold=True)
 
 
+def _json_listing(document: dict[str, Any], ascii_only: bool = False) -> str:
+    """`document` as JSON, each item of its lists on a line of its own: as
+    readable as an indented dump and written by the C encoder (an indent
+    makes json use its Python one, ten times slower on a corpus's findings).
+
+    >>> print(_json_listing({"a": [{"x": 1}, {"y": 2}], "n": 3}))
+    {
+      "a": [
+        {"x": 1},
+        {"y": 2}
+      ],
+      "n": 3
+    }
+    """
+    import json
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=ascii_only)
+
+    parts = []
+    for key, value in document.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {dumps(v)}" for v in value)
+            parts.append(f"  {dumps(key)}: [\n{items}\n  ]")
+        else:
+            parts.append(f"  {dumps(key)}: {dumps(value)}")
+    text = "{\n" + ",\n".join(parts) + "\n}"
+    if not ascii_only and not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a name that is no UTF-8: escaped as JSON allows
+            return _json_listing(document, ascii_only=True)
+    return text
+
+
 def print_check(
     outcome: Any,
     findings: list[dict[str, Any]],
@@ -308,7 +343,6 @@ def print_check(
     end). `diff`: the patches `run` would write go to stdout, the text
     format to stderr. `verbose`: each document checked and the repeats
     the policy kept, with rule and reason."""
-    import json
 
     from pipeline.gate import counts
 
@@ -323,7 +357,7 @@ def print_check(
         }
         if verbose:
             document.update(checked=checked, kept=outcome.kept)
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(_json_listing(document))
     elif fmt == "github":
         for f in findings:
             click.echo(format_github(f))

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pipeline.arrays import unique
+
 # a near copy: at most this share of its key characters edited ...
 NEAR_EDIT_SHARE = 0.03
 # ... and at least this long (below: exact copies only)
@@ -316,7 +318,7 @@ def _near_pairs(key_of: list[str], first: dict[str, int]) -> list[tuple[int, int
         earlier_all.append(earlier[fits])
     if not later_all:
         return []
-    pairs = np.unique(
+    pairs = unique(
         np.concatenate(later_all) * len(docs) + np.concatenate(earlier_all)
     )  # by later, then earlier: the earliest twin first
     if not len(pairs):

@@ -275,6 +275,8 @@ class RecordScreen:
     copies: dict[Input, dict[str, Any]] = field(default_factory=dict)
     clear: set[Input] = field(default_factory=set)
     boilerplate: dict[Input, int] = field(default_factory=dict)
+    # for each record, the earlier ones it may repeat (the screen's pairs)
+    partners: dict[Input, set[Input]] = field(default_factory=dict)
 
 
 def _over_limit(text: str, limit_mb: float) -> bool:
@@ -322,12 +324,33 @@ def screen_records(
         return found
     screened = screen([key_texts[i] for i in rest])
     needed = screened.needs_precise()
+    for later, earlier in screened.pairs:
+        found.partners.setdefault(records[rest[later]], set()).add(records[rest[earlier]])
     for at, i in enumerate(rest):
         if screened.boilerplate[at]:
             found.boilerplate[records[i]] = screened.boilerplate[at]
         if not precise_all and at not in needed:
             found.clear.add(records[i])
     return found
+
+
+def file_partners(
+    results: list[tuple[Input, Result]], skip: Iterable[Input] = ()
+) -> dict[Input, set[Input]]:
+    """For each file among `results` (but `skip`: copies), the earlier
+    files it may repeat: the bulk screen's pairs over their cleaned texts.
+    What is shared by more documents than `screen.BOILERPLATE_DOCS` pairs
+    none, so the comparisons grow with the corpus, not its square."""
+    from pipeline.copies import keys
+    from pipeline.screen import screen
+
+    left_out = set(skip)
+    files = [item for item, _ in results if item.record is None and item not in left_out]
+    texts = {item: result.cleaned.text for item, result in results}
+    partners: dict[Input, set[Input]] = {}
+    for later, earlier in screen(keys([texts[item] for item in files])).pairs:
+        partners.setdefault(files[later], set()).add(files[earlier])
+    return partners
 
 
 def result_copies(results: list[tuple[Input, Result]]) -> dict[Input, dict[str, Any]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.arrays import unique
 from pipeline.fingerprint import signatures, unit_shingles
 from pipeline.segment import Keyed, segment  # noqa: F401 (segment: doctests)
 from pipeline.settings import Settings
@@ -156,7 +157,7 @@ def band_pair_array(
     group = np.maximum.accumulate(np.where(head, np.arange(len(head)), 0))
     # in blocks of whole buckets, so that only the pairs kept pile up
     heads = np.flatnonzero(head)
-    cuts = np.unique(heads[np.searchsorted(heads, np.arange(0, len(head), _PAIR_BLOCK))])
+    cuts = unique(heads[np.searchsorted(heads, np.arange(0, len(head), _PAIR_BLOCK))])
     found: list[np.ndarray] = []
     for lo, hi in zip(cuts.tolist(), [*cuts[1:].tolist(), len(head)], strict=True):
         later, earlier = _bucket_pairs(group[lo:hi] - lo)
@@ -173,7 +174,7 @@ def band_pair_array(
     if int(pairs.max()) >= 1 << 31:
         return np.unique(pairs, axis=0)
     # one int64 a pair sorts and dedupes in the same (later, earlier) order
-    packed = np.unique((pairs[:, 0] << 32) | pairs[:, 1])
+    packed = unique((pairs[:, 0] << 32) | pairs[:, 1])
     return np.stack((packed >> 32, packed & 0xFFFFFFFF), axis=1)
 
 

@@ -11,10 +11,12 @@ operations over their keys (`copies.keys`: letters and digits), and says:
   least `min_paste_chars` said again with at most a typo or two, so it
   holds such a repeat; a document without one has nothing to remove.
 - **pairs**: the (later, earlier) documents that share at least
-  `SHARED_GRAMS` positions of `GRAM` characters. A stretch another
+  `SHARED_GRAMS` positions of `LONG_GRAM` characters. A stretch another
   document repeats is removed (or reported) only from `min_run_chars` key
-  characters, with few typos: it shares about that many positions with
-  its twin. `GRAM`-grams held by more than `BOILERPLATE_DOCS` documents are
+  characters with few typos, so it shares that many positions with its
+  twin; two documents on one subject share words and phrases (a dozen
+  letters: "securityconsiderations"), rarely 32 letters on end.
+  `LONG_GRAM`-grams held by more than `BOILERPLATE_DOCS` documents are
   the corpus's boilerplate (a licence, a header): counted once per
   document (`boilerplate`), never paired, so their cost stays linear.
 
@@ -26,13 +28,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.arrays import unique, unique_counts
+
 GRAM = 12
+LONG_GRAM = 32
 # a pair of documents sharing fewer positions than this holds no stretch
 # the policy would act on (min_run_chars, with typos and punctuation,
-# which the key drops, allowed for)
-SHARED_GRAMS = 40
+# which the key drops, allowed for: 150 key characters and three typos
+# leave 150 - 4 * 32 + 1 = 23)
+SHARED_GRAMS = 20
 # a gram in more documents than this is boilerplate, not a sign of a copy
-BOILERPLATE_DOCS = 16
+BOILERPLATE_DOCS = 8
 
 
 def applies(settings: Any) -> bool:
@@ -50,7 +56,7 @@ def applies(settings: Any) -> bool:
         not settings.accept
         and settings.min_paste_chars >= 3 * GRAM
         and settings.min_whole_copy_chars >= 3 * GRAM
-        and settings.min_run_chars >= 5 * SHARED_GRAMS
+        and settings.min_run_chars >= 200
     )
 
 
@@ -73,22 +79,38 @@ class Screened:
         return out
 
 
-def _grams(key_texts: list[str]) -> tuple[Any, Any]:
-    """(document, hash) of every GRAM-gram of every key."""
+def _grams(key_texts: list[str]) -> tuple[Any, Any, Any]:
+    """(document, GRAM-gram hash, LONG_GRAM-gram hash or 0) at every
+    position of every key where a GRAM-gram fits (a long gram's hash is
+    0 where it does not fit; two grams' hashes that agree are compared
+    only as candidates, never taken for equal text)."""
     import numpy as np
 
     joined = "\x00".join(key_texts)
     points = np.frombuffer(joined.encode("utf-32-le"), np.uint32).astype(np.uint64)
     n = len(points) - GRAM + 1
     if n <= 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+        empty = np.zeros(0, np.uint64)
+        return np.zeros(0, np.int64), empty, empty
     hashes = np.zeros(n, np.uint64)
     for j in range(GRAM):
         hashes *= np.uint64(0x100000001B3)
         hashes ^= points[j : j + n]
     breaks = np.concatenate(([0], np.cumsum(points == 0)))
+    # a long gram: three short ones, overlapping, mixed (they span 32)
+    step = (LONG_GRAM - GRAM) // 2
+    m = max(n - 2 * step, 0)
+    long = np.zeros(n, np.uint64)
+    long[:m] = (
+        hashes[:m] * np.uint64(0x9E3779B97F4A7C15)
+        ^ hashes[step : step + m] * np.uint64(0xBF58476D1CE4E5B9)
+        ^ hashes[2 * step : 2 * step + m]
+    )
+    fits = np.zeros(n, bool)
+    fits[:m] = (breaks[LONG_GRAM : LONG_GRAM + m] - breaks[:m]) == 0
+    long[~fits] = 0
     whole = np.flatnonzero((breaks[GRAM : GRAM + n] - breaks[:n]) == 0)
-    return breaks[whole].astype(np.int64), hashes[whole]
+    return breaks[whole].astype(np.int64), hashes[whole], long[whole]
 
 
 def screen(key_texts: list[str]) -> Screened:
@@ -104,39 +126,79 @@ def screen(key_texts: list[str]) -> Screened:
     """
     import numpy as np
 
-    docs, hashes = _grams(key_texts)
+    docs, hashes, longs = _grams(key_texts)
     count = len(key_texts)
     if not len(hashes):
         return Screened(set(), [], [0] * count)
-    # one sort of one key: the gram's hash above, its document below (two
-    # grams whose hashes agree in the bits kept only add a candidate)
     doc_bits = max(1, (count - 1).bit_length())
     low = np.uint64((1 << doc_bits) - 1)
+    inside = _repeated_inside(hashes, docs, doc_bits, low)
+    keep = longs != 0
+    pairs, boilerplate = _shared(longs[keep], docs[keep], count, doc_bits, low)
+    return Screened(inside, pairs, boilerplate)
+
+
+def _repeated_inside(hashes: Any, docs: Any, doc_bits: int, low: Any) -> set[int]:
+    """The documents holding some gram twice: one sort of one key, the
+    gram's hash above, its document below (hashes that agree in the bits
+    kept only add a candidate)."""
+    import numpy as np
+
     packed = np.sort((hashes & ~low) | docs.astype(np.uint64))
-    hashes, docs = packed >> np.uint64(doc_bits), (packed & low).astype(np.int64)
-    fresh = np.concatenate(([True], hashes[1:] != hashes[:-1]))
-    # inside: the same gram twice in one document
-    again = ~fresh & np.concatenate(([False], docs[1:] == docs[:-1]))
-    inside = set(np.unique(docs[again]).tolist())
-    # one entry per (gram, document)
-    first = fresh | np.concatenate(([True], docs[1:] != docs[:-1]))
-    hashes, docs = hashes[first], docs[first]
-    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
-    sizes = np.diff(np.concatenate((starts, [len(hashes)])))
+    grams, owners = packed >> np.uint64(doc_bits), packed & low
+    again = (grams[1:] == grams[:-1]) & (owners[1:] == owners[:-1])
+    return set(unique(owners[1:][again]).astype(np.int64).tolist())
+
+
+def _shared(
+    hashes: Any, docs: Any, count: int, doc_bits: int, low: Any
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Pairs of documents sharing SHARED_GRAMS long grams outside their
+    boilerplate, and each document's count of boilerplate positions.
+
+    Boilerplate: a gram held by more than BOILERPLATE_DOCS documents, and
+    what lies within LONG_GRAM characters of one in the same document (a
+    licence whose year differs from one document to the next is shared by
+    fewer documents at the year, but it is still the licence)."""
+    import numpy as np
+
+    if not len(hashes):
+        return [], [0] * count
+    grams = hashes & ~low
+    # 1. the grams more than BOILERPLATE_DOCS documents hold
+    entries = unique(grams | docs.astype(np.uint64))  # a gram once a document
+    held = entries & ~low
+    starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(held)])))
+    common = held[starts[sizes > BOILERPLATE_DOCS]]
+    # 2. the positions at or near one of them, in their document
+    near = np.zeros(len(grams), bool)
+    if len(common):
+        at = np.minimum(np.searchsorted(common, grams), len(common) - 1)
+        hit = np.concatenate(([0], np.cumsum(common[at] == grams)))
+        lo = np.maximum(np.arange(len(grams)) - LONG_GRAM, 0)
+        hi = np.minimum(np.arange(len(grams)) + LONG_GRAM + 1, len(grams))
+        near = (hit[hi] - hit[lo]) > 0
+        near &= docs[lo] == docs  # (a neighbour in another document does not count)
+    boilerplate = np.bincount(docs[near], minlength=count).tolist()
+    # 3. pairs from the rest: each gram once a document, in 2..BOILERPLATE_DOCS
+    entries = unique(grams[~near] | docs[~near].astype(np.uint64))
+    held, owners = entries & ~low, (entries & low).astype(np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(held)])))
     size_of = np.repeat(sizes, sizes)
-    common = size_of > BOILERPLATE_DOCS
-    boilerplate = np.bincount(docs[common], minlength=count).tolist()
-    shared = (size_of > 1) & ~common
+    shared = (size_of > 1) & (size_of <= BOILERPLATE_DOCS)
     group = np.repeat(np.arange(len(starts)), sizes)[shared]
-    docs = docs[shared]
+    owners = owners[shared]
     keys = []
     for gap in range(1, min(int(sizes.max()), BOILERPLATE_DOCS)):
         same = group[gap:] == group[:-gap]
         # sorted by document inside a group: the later one is to the right
-        keys.append(docs[gap:][same] * count + docs[:-gap][same])
+        keys.append(owners[gap:][same] * count + owners[:-gap][same])
     if not keys:
-        return Screened(inside, [], boilerplate)
-    pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
+        return [], boilerplate
+    pair_keys, counts = unique_counts(np.concatenate(keys))
     chosen = pair_keys[counts >= SHARED_GRAMS]
-    pairs = list(zip((chosen // count).tolist(), (chosen % count).tolist(), strict=True))
-    return Screened(inside, pairs, boilerplate)
+    return list(
+        zip((chosen // count).tolist(), (chosen % count).tolist(), strict=True)
+    ), boilerplate

@@ -22,6 +22,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from pipeline.arrays import unique
+
 # Variants a copy swaps freely, folded after NFKC.
 _PUNCT_FOLD = str.maketrans(
     {
@@ -240,7 +242,7 @@ def split_units(key: np.ndarray, max_unit_chars: int) -> tuple[tuple[int, int], 
     # run_ends[k]: one past the last character of a run of terminators and
     # closers; each run holding a true terminator ends a unit there.
     run_ends = np.flatnonzero(is_run & ~np.append(is_run[1:], False)) + 1
-    ends = np.unique(run_ends[np.searchsorted(run_ends, np.flatnonzero(valid), side="right")])
+    ends = unique(run_ends[np.searchsorted(run_ends, np.flatnonzero(valid), side="right")])
     units: list[tuple[int, int]] = []
     at = 0
     cut_points: np.ndarray | None = None

@@ -69,3 +69,41 @@ def test_a_record_the_screen_clears_has_nothing_to_find(tmp_path: Path, seed: in
     assert full.copied == 0
     assert len(slow) > 10  # there was something to find
     assert fast == slow
+
+
+@pytest.mark.skipif(not TEXTS.is_dir(), reason="../shared/texts is not here")
+def test_files_compared_only_as_the_screen_pairs_them_find_the_same(tmp_path: Path) -> None:
+    """Across files the screen's pairs stand for the unit pairs' candidates:
+    the findings are those of comparing every candidate pair."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    licence = "\n\n".join(_paragraphs()[:3])  # boilerplate: in every file
+    for i, text in enumerate(_records(3)[:60]):
+        (folder / f"{i:03}.txt").write_text(text + "\n\n" + licence + "\n", encoding="utf-8")
+    _, fast = check_paths([str(folder)], Settings(), Options())
+    _, slow = check_paths([str(folder)], Settings(), Options(), want_kept=True)
+    inside = [f for f in slow if f["rule"] != "R5"]
+    assert len(inside) > 2 and [f for f in fast if f["rule"] != "R5"] == inside
+    # across files: what the screen pairs is found as before; what it does
+    # not is the licence every file ends with, boilerplate, not a finding
+    lines = {
+        f["path"]: (folder / Path(f["path"]).name).read_text(encoding="utf-8").splitlines()
+        for f in slow
+    }
+
+    def covered(found: list[dict[str, object]]) -> set[tuple[str, int]]:
+        return {
+            (str(f["path"]), n)
+            for f in found
+            if f["rule"] == "R5"
+            for n in range(int(f["start_line"]), int(f["end_line"]) + 1)  # type: ignore[call-overload]
+        }
+
+    def authored(path: str, n: int) -> bool:
+        line = lines[path][n - 1].strip()
+        return bool(line) and line not in licence
+
+    # nothing found before outside the licence is lost (the new pairs may
+    # find a stretch the old order of comparisons let a licence match hide)
+    before = {(p, n) for p, n in covered(slow) if authored(p, n)}
+    assert len(before) >= 3 and before <= covered(fast)
