@@ -80,10 +80,15 @@ def test_rows_are_named_by_number_without_an_id_field(
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"{corpus.as_posix()}#3: error: no text in column 'text'"
     names = sorted(p.name for p in (out / "pages").glob("*.txt"))
-    assert names == ["1.txt", "2.txt", "4.txt", "5.txt"]
+    assert names == ["1.txt", "2.txt", "5.txt"]
     texts = pq.read_table(out / "pages.parquet").column("text").to_pylist()
-    # --across: row 4 only repeats row 2 (left empty), row 5 loses what repeats row 1
-    assert texts == [PARA, OTHER, "", OTHER.replace("agency", "council")]
+    # --across: row 4 is row 2 again, a duplicate document: left out of the
+    # cleaned corpus and listed (it was an empty record before issue 16);
+    # row 5 loses what repeats row 1
+    assert texts == [PARA, OTHER, OTHER.replace("agency", "council")]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    dropped = [(d["path"], d["duplicate_of"]["path"]) for d in summary["duplicate_documents"]]
+    assert dropped == [(f"{corpus.as_posix()}#4", f"{corpus.as_posix()}#2")]
 
 
 def test_check_names_rows(tmp_path: Path, clean_docs: list[str]) -> None:
