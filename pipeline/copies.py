@@ -64,47 +64,49 @@ class Copy:
     method: str  # "exact" | "near"
 
 
-@lru_cache(maxsize=1)
-def _key_table() -> Any:
-    """For each BMP code point, its key character's code point (0: none).
+def _key_char(code: int) -> int:
+    """The code point of a character's key form (0: it has none).
 
-    >>> chr(_key_table()[ord("Ａ")]), chr(_key_table()[ord("海")]), int(_key_table()[ord("，")])
+    >>> chr(_key_char(ord("Ａ"))), chr(_key_char(ord("海"))), _key_char(ord("，"))
     ('a', '海', 0)
     """
+    if 0xD800 <= code <= 0xDFFF:
+        return 0
+    char = chr(code)
+    decomposed = unicodedata.decomposition(char)
+    if not char.isalnum() and not decomposed:
+        return 0  # punctuation, space, controls: no key
+    folded = unicodedata.normalize("NFKC", char).lower() if decomposed else char.lower()
+    return ord(folded) if len(folded) == 1 and folded.isalnum() else 0
+
+
+@lru_cache(maxsize=1)
+def _key_table() -> tuple[Any, Any]:
+    """The key form of every code point seen so far (`_key_char`), and
+    which are filled: a text pays only for the characters it holds."""
     import numpy as np
 
-    table = np.zeros(0x10000, np.uint32)
-    decomposition = unicodedata.decomposition
-    for code in range(0x10000):
-        char = chr(code)
-        if not char.isalnum() and not decomposition(char):
-            continue  # punctuation, space, controls, surrogates: no key
-        folded = (
-            unicodedata.normalize("NFKC", char).lower() if decomposition(char) else char.lower()
-        )
-        if len(folded) == 1 and folded.isalnum():
-            table[code] = ord(folded)
-    return table
+    return np.zeros(0x110000, np.uint32), np.zeros(0x110000, bool)
 
 
 def keys(texts: list[str]) -> list[str]:
     """Each text's key: letters and digits, NFKC-folded and lower case.
 
-    >>> keys(["The Report, 2022.", "海关总署。\\n第二行"])
-    ['thereport2022', '海关总署第二行']
+    >>> keys(["The Report, 2022.", "海关总署。\\n第二行", "Ａ𝐁c"])
+    ['thereport2022', '海关总署第二行', 'abc']
     """
     import numpy as np
 
     if not texts:
         return []
-    table = _key_table()
+    table, filled = _key_table()
     joined = "\x00".join(t.replace("\x00", "") for t in texts)
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
-    astral = points > 0xFFFF
-    mapped = table[np.minimum(points, 0xFFFF)]
-    # beyond the BMP (rare): letters kept as they are, the rest dropped
-    if astral.any():
-        mapped[astral] = [p if chr(p).isalnum() else 0 for p in points[astral].tolist()]
+    new = unique(points[~filled[points]])
+    if len(new):
+        table[new] = [_key_char(int(p)) for p in new.tolist()]
+        filled[new] = True
+    mapped = table[points]
     keep = (mapped != 0) | (points == 0)
     kept = np.where(points == 0, 0, mapped)[keep]
     return kept.astype(np.uint32).tobytes().decode("utf-32-le").split("\x00")

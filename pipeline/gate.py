@@ -346,6 +346,8 @@ def file_partners(
 
     left_out = set(skip)
     files = [item for item, _ in results if item.record is None and item not in left_out]
+    if len(files) < 2:
+        return {}
     texts = {item: result.cleaned.text for item, result in results}
     partners: dict[Input, set[Input]] = {}
     for later, earlier in screen(keys([texts[item] for item in files])).pairs:
