@@ -1,11 +1,15 @@
-"""Speed: clean-docs end to end, by stage, and two MinHash peers on the same text.
+"""Speed on generated documents: clean-docs end to end, by stage, and two MinHash peers.
 
-    python bench/speed.py                 # a 20 MB corpus (the default)
-    python bench/speed.py --mb 100        # the issue's sizes: 100, 1000
-    python bench/speed.py --jobs 1        # one worker
-    python bench/speed.py --no-dask       # without the Dask engine's run
-    python bench/speed.py --out-dir /dev/shm  # outputs on a RAM disk
-    python bench/speed.py --repeat 3      # median of 3 runs per end-to-end case
+The side-by-side bench of issue 16 (one labelled JSONL corpus, rensa and
+datatrove beside clean-docs) is bench/speed.py; this one, the earlier
+`make bench-speed`, stays for the -j speed-up, peak memory and stage times.
+
+    python bench/speed_docs.py                 # a 20 MB corpus (the default)
+    python bench/speed_docs.py --mb 100        # the issue's sizes: 100, 1000
+    python bench/speed_docs.py --jobs 1        # one worker
+    python bench/speed_docs.py --no-dask       # without the Dask engine's run
+    python bench/speed_docs.py --out-dir /dev/shm  # outputs on a RAM disk
+    python bench/speed_docs.py --repeat 3      # median of 3 runs per end-to-end case
 
 Generates report-like Chinese and English documents (folders of files) with
 repeats planted inside documents (a document pasted twice) and across them
