@@ -48,6 +48,7 @@ import datetime
 import json
 import os
 import random
+import resource
 import signal
 import statistics
 import subprocess
@@ -76,6 +77,7 @@ class Timed:
     mb: float
     seconds: float | None  # None when it timed out or failed
     status: str = "ok"  # ok | timeout | error: ...
+    cpu: float | None = None  # CPU seconds of its processes (see children_cpu)
     flagged: list[int] | None = None  # records flagged as duplicates
     fallback: list[int] | None = None  # clean-docs: by `duplicate_of` (see duplicate_records)
     extra: dict = field(default_factory=dict)
@@ -215,7 +217,7 @@ def time_peer(name: str, tool: str, corpus: Path, scratch: Path, timeout: float)
     out = json.loads(result.stdout)
     # the child's own wall time too, start-up and imports included
     extra = {"seconds_with_startup": result.seconds}
-    return Timed(tool, mb, out["seconds"], flagged=out["flagged"], extra=extra)
+    return Timed(tool, mb, out["seconds"], cpu=result.cpu, flagged=out["flagged"], extra=extra)
 
 
 # ---------------------------------------------------------------- running clean-docs
@@ -227,12 +229,20 @@ class Limited:
     status: str  # ok | timeout
     returncode: int | None
     stdout: str
+    cpu: float | None = None  # user + system seconds of the command's processes
+
+
+def children_cpu() -> float:
+    """CPU seconds of the finished children (and the descendants they waited
+    for): wall time moves with whatever else runs here, this much less."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_limited(cmd: list[str], timeout: float, stderr: Path, cwd: Path | None = None) -> Limited:
     """Run `cmd` with a time limit; on timeout its whole process group goes
     (clean-docs's workers too, so that nothing keeps a core busy after)."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     with stderr.open("w") as err:
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=err, text=True, cwd=cwd, start_new_session=True
@@ -243,7 +253,8 @@ def run_limited(cmd: list[str], timeout: float, stderr: Path, cwd: Path | None =
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             return Limited(time.perf_counter() - start, "timeout", None, "")
-    return Limited(time.perf_counter() - start, "ok", proc.returncode, out)
+    seconds = time.perf_counter() - start
+    return Limited(seconds, "ok", proc.returncode, out, children_cpu() - cpu)
 
 
 def _other_record(duplicate_of: object) -> str | None:
@@ -304,6 +315,7 @@ def time_check(corpus: Path, scratch: Path, timeout: float) -> Timed:
         tool,
         mb,
         result.seconds,
+        cpu=result.cpu,
         flagged=as_ids(by_kind),
         fallback=as_ids(by_other),
         extra={"exit": result.returncode, "counts": counts},
@@ -321,7 +333,7 @@ def time_run(corpus: Path, scratch: Path, timeout: float, *extra: str, tool: str
         return Timed(tool, mb, None, result.status)
     if result.returncode != 0:
         return Timed(tool, mb, None, f"error: exit {result.returncode}")
-    return Timed(tool, mb, result.seconds)
+    return Timed(tool, mb, result.seconds, cpu=result.cpu)
 
 
 # ---------------------------------------------------------------- real documents
@@ -350,7 +362,7 @@ def time_check_folder(files: list[Path], folder: Path, timeout: float) -> dict:
     result = run_limited(cmd, timeout, folder.with_suffix(".stderr"))
     row = {"docs": len(files), "mb": mb, "seconds": None, "status": result.status}
     if result.status == "ok":
-        row["seconds"] = result.seconds
+        row["seconds"], row["cpu"] = result.seconds, result.cpu
         row["exit"] = result.returncode
         try:
             row["counts"] = json.loads(result.stdout).get("counts", {})
@@ -372,19 +384,25 @@ def wild_series(
             continue
         rows.append(time_check_folder(subset, scratch / f"{name}_{len(subset)}", timeout))
         print(f"  {name} {len(subset)} documents: {_fmt_s(rows[-1])}", file=sys.stderr)
-    series = {"corpus": name, "rows": rows, "ratio": per_mb_ratio(rows)}
+    series = {
+        "corpus": name,
+        "rows": rows,
+        "ratio": per_mb_ratio(rows),
+        "cpu_ratio": per_mb_ratio(rows, "cpu"),
+    }
     if rows[0]["seconds"] and not rows[-1]["seconds"]:
         # the largest took longer than the timeout: the ratio is at least this
         series["ratio_at_least"] = (timeout / rows[-1]["mb"]) / (rows[0]["seconds"] / rows[0]["mb"])
     return series
 
 
-def per_mb_ratio(rows: list[dict]) -> float | None:
-    """Seconds per MB at the largest size over the smallest's (both measured)."""
-    done = [r for r in rows if r["seconds"]]
+def per_mb_ratio(rows: list[dict], key: str = "seconds") -> float | None:
+    """Seconds (or CPU seconds) per MB at the largest size over the
+    smallest's, when both were measured."""
+    done = [r for r in rows if r.get(key)]
     if len(done) < 2 or done[-1] is not rows[-1]:
         return None
-    return (done[-1]["seconds"] / done[-1]["mb"]) / (done[0]["seconds"] / done[0]["mb"])
+    return (done[-1][key] / done[-1]["mb"]) / (done[0][key] / done[0]["mb"])
 
 
 def _fmt_s(row: dict, unit: str = " s") -> str:
@@ -416,8 +434,8 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 def table(rows: list[Timed], duplicates: set[int]) -> str:
     lines = [
-        "| tool | MB/s | recall | precision | seconds | flagged | fallback: recall / precision (flagged) |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| tool | MB/s | recall | precision | seconds | flagged | fallback: recall / precision (flagged) | CPU s |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for row in rows:
         recall, precision = score(row.flagged, duplicates)
@@ -429,22 +447,24 @@ def table(rows: list[Timed], duplicates: set[int]) -> str:
         flagged = "-" if row.flagged is None else str(len(row.flagged))
         lines.append(
             f"| {row.tool} | {_num(row.mbps)} | {_num(recall, 3)} | {_num(precision, 3)} | "
-            f"{seconds} | {flagged} | {fallback} |"
+            f"{seconds} | {flagged} | {fallback} | {_num(row.cpu, 1)} |"
         )
     return "\n".join(lines)
 
 
 def wild_table(series: list[dict]) -> str:
     lines = [
-        "| documents | docs | MB | seconds | s/MB | findings | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| documents | docs | MB | seconds | s/MB | CPU s/MB | findings | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in series:
         for r in s["rows"]:
             per_mb = r["seconds"] / r["mb"] if r["seconds"] else None
+            cpu_per_mb = r["cpu"] / r["mb"] if r.get("cpu") else None
             counts = r.get("counts", {})
             lines.append(
                 f"| {s['corpus']} | {r['docs']} | {_num(r['mb'])} | {_fmt_s(r, '')} | {_num(per_mb)} | "
+                f"{_num(cpu_per_mb)} | "
                 f"{counts.get('findings', '-')} | {counts.get('errors', '-')} |"
             )
     return "\n".join(lines)
@@ -468,6 +488,7 @@ def ratios(
         key = f"{'RFC' if s['corpus'] == 'rfc' else s['corpus']} s/MB, largest / smallest"
         at_least = s.get("ratio_at_least")
         out[key] = s["ratio"] if at_least is None else f"> {at_least:.2f} (the largest timed out)"
+        out[key.replace("s/MB", "CPU s/MB")] = s["cpu_ratio"]
     if dask is not None:
         out["run --engine dask / run local (MB/s)"] = dask.get("ratio")
     return out
