@@ -44,11 +44,14 @@ bench-heldout: install-test
 bench-sweep: install-test
 	$(BIN)/python bench/quality.py --sweep
 
-# Speed end to end (one job, all cores, JSONL, the Dask engine), by stage,
-# and against datasketch and rensa on the same text (bench/README.md).
+# Speed side by side (issue 16): check and run against rensa and datatrove
+# on one labelled 10 MB JSONL corpus, check on growing sets of real RFCs and
+# books, check seeds/ (bench/README.md; about 23 minutes on 2 cores, --dask
+# about 7 more).
+# SPEED_ARGS passes options, e.g. SPEED_ARGS="--dask --json speed.json".
 bench-speed: install-test
 	$(BIN)/python -m pip install --quiet ".[test,bench]"
-	$(BIN)/python bench/speed.py
+	$(BIN)/python bench/speed.py $(SPEED_ARGS)
 
 bench-batch: install-test
 	$(BIN)/python bench/batch.py

@@ -1,365 +1,688 @@
-"""Speed: clean-docs end to end, by stage, and two MinHash peers on the same text.
+"""Speed side by side (issue 16): clean-docs, rensa and datatrove on one labelled corpus.
 
-    python bench/speed.py                 # a 20 MB corpus (the default)
-    python bench/speed.py --mb 100        # the issue's sizes: 100, 1000
-    python bench/speed.py --jobs 1        # one worker
-    python bench/speed.py --no-dask       # without the Dask engine's run
-    python bench/speed.py --out-dir /dev/shm  # outputs on a RAM disk
-    python bench/speed.py --repeat 3      # median of 3 runs per end-to-end case
+    python bench/speed.py                       # everything but --dask
+    python bench/speed.py --only corpus         # the labelled corpus only
+    python bench/speed.py --skip-peers --skip-wild
+    python bench/speed.py --work /tmp/speed     # keep the generated corpus there
+    python bench/speed.py --dask                # also `run --engine dask -j 2`
+    python bench/speed.py --json speed.json     # the numbers as JSON too
 
-Generates report-like Chinese and English documents (folders of files) with
-repeats planted inside documents (a document pasted twice) and across them
-(one document's section copied into another), then:
-- times `clean-docs run` over the folder end to end with one job (as it
-  runs, and pinned to one core) and with `--jobs`, over the same documents as one JSONL corpus, and with the Dask
-  engine (a LocalCluster of `--jobs` workers): MB/s and the peak RSS of the
-  largest process;
-- times the stages in one process on a sample (read, clean, segment,
-  fingerprint, match, resolve, across);
-- times, on the same documents cut into paragraph blocks, datasketch used the
-  plain way (`MinHash.update` per character 5-gram with its default hash,
-  `MinHashLSH` query then insert, 128 permutations, threshold 0.8) and rensa
-  (`RMinHash.update` with the list of 5-grams, `RMinHashLSH`), on a sample
-  when they are slow, and prints the ratios;
-- times the fingerprint stage alone against datasketch's on those blocks:
-  the same 5-grams, 128 permutations, `MinHash.update` per shingle against
-  our vectorized signatures.
-rensa is a bench-only dependency (`pip install ".[bench]"`).
+1. The corpus: `../shared/peers/make_corpus.py --mb 10 --seed 20240601`
+   writes mixed Chinese/English JSONL records ({"id", "text"}) and a labels
+   file saying which records are exact or near copies of an earlier one.
+   It is generated into a temporary folder at run time (cached under --work).
+2. Each tool on that file, timed from reading the JSONL to its list of
+   records flagged as duplicates (MB/s = file bytes / wall seconds), scored
+   against the labels (recall and precision of duplicate records):
+   - rensa 0.5.0: RMinHash (128 permutations) of each record's character
+     5-grams, RMinHashLSH with 16 bands of 8 rows, query then insert in file
+     order; a record is flagged when the LSH returns an earlier record.
+   - datatrove 0.10.1: its four MinHash steps (signature, buckets, cluster,
+     filter) with its default 14 buckets of 8 hashes, run by its
+     LocalPipelineExecutor; the word tokenizer is swapped for one that
+     returns characters, so its 5-grams are character 5-grams of its
+     normalised text. Flagged: the records its filter removes.
+   - `clean-docs check FILE --id-field id --format json`, and `clean-docs
+     run FILE --id-field id -o OUT` (wall time only).
+   rensa and datatrove each run in a child process of this script (datatrove
+   logs a lot and starts worker processes); their time is measured inside
+   it, so it leaves out the interpreter's start-up and imports, which the
+   clean-docs rows include (a few tenths of a second; the JSON has both).
+3. Real documents at growing sizes: `clean-docs check` over a temporary
+   folder of links to the first 50, 100, 200, 400 and all RFCs of
+   ../shared/wild (a fixed shuffle, so each size holds the smaller ones),
+   and the same for its Project Gutenberg books (2, 4, 8, all); seconds per
+   MB and the largest size's over the smallest's. Each run has --timeout.
+4. `clean-docs check seeds/`, the median of 5 runs.
+5. With --dask: `clean-docs run --engine dask -j 2` against the local run.
+
+Ends with a markdown table and the issue's ratios (check / rensa-16 >= 2x,
+run / rensa-16 >= 1x, RFC seconds per MB largest / smallest <= 1.5).
+The peers are the `bench` extra: pip install ".[bench]".
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import random
-import shutil
+import resource
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from cases import en_report, zh_report  # noqa: E402
-
+REPO = Path(__file__).resolve().parent.parent
 CLEAN_DOCS = str(Path(sys.executable).with_name("clean-docs"))
+RFC_SIZES = (50, 100, 200, 400)
+BOOK_SIZES = (2, 4, 8)
+# rensa's LSH: 16 bands x 8 rows = 128 permutations (the issue's "rensa-16")
+RENSA_BANDS, RENSA_PERM = 16, 128
+SHINGLE = 5
+GOALS = {"check / rensa-16": 2.0, "run / rensa-16": 1.0, "RFC s/MB, largest / smallest": 1.5}
 
 
-def make_corpus(root: Path, megabytes: float, seed: int = 7) -> list[Path]:
-    """Write documents until `megabytes` of UTF-8 are on disk."""
-    rng = random.Random(seed)
-    root.mkdir(parents=True)
-    files: list[Path] = []
-    size, k = 0, 0
-    previous = ""
-    while size < megabytes * 1_000_000:
-        year = 2000 + k % 25
-        doc = (zh_report if k % 2 else en_report)(random.Random(seed * 100_000 + k), year)
-        if k % 5 == 0:
-            doc += doc  # pasted twice inside the document
-        if k % 7 == 3 and previous:
-            lines = previous.split("\n")
-            doc += "\n".join(lines[2:6]) + "\n"  # a section of the previous document
-        path = root / f"{k // 500:03d}" / f"doc_{k:06d}.txt"
-        path.parent.mkdir(exist_ok=True)
-        data = doc.encode("utf-8")
-        path.write_bytes(data)
-        files.append(path)
-        size += len(data)
-        previous = doc
-        k += 1
-        rng.random()
-    return files
+@dataclass
+class Timed:
+    """One tool's run over one input."""
+
+    tool: str
+    mb: float
+    seconds: float | None  # None when it timed out or failed
+    status: str = "ok"  # ok | timeout | error: ...
+    cpu: float | None = None  # CPU seconds of its processes (see children_cpu)
+    flagged: list[int] | None = None  # records flagged as duplicates
+    fallback: list[int] | None = None  # clean-docs: by `duplicate_of` (see duplicate_records)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def mbps(self) -> float | None:
+        return self.mb / self.seconds if self.seconds else None
 
 
-def megabytes(files: list[Path]) -> float:
-    return sum(p.stat().st_size for p in files) / 1_000_000
+# ---------------------------------------------------------------- the corpus
 
 
-def write_jsonl(files: list[Path], target: Path) -> None:
-    """The same documents as one JSONL corpus, one record per document."""
-    import json
-
-    with target.open("w", encoding="utf-8") as out:
-        for n, path in enumerate(files):
-            record = {"id": f"doc{n:06d}", "text": path.read_text(encoding="utf-8")}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-# Runs the command and prints the peak RSS of its largest process (kB):
-# RUSAGE_CHILDREN of this wrapper covers only that one run.
-_MEASURED = (
-    "import resource, subprocess, sys\n"
-    "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    "sys.exit(rc)\n"
-)
+def make_corpus(shared: Path, folder: Path, mb: float, seed: int) -> Path:
+    """The generator's PREFIX.jsonl (and .labels.jsonl, .meta.json) in
+    `folder`, reused when a finished one is there (meta is written last)."""
+    prefix = folder / f"corpus_{mb:g}mb_seed{seed}"
+    meta = Path(f"{prefix}.meta.json")  # not with_suffix: "0.5mb" holds a dot
+    if not meta.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        script = shared / "peers" / "make_corpus.py"
+        cmd = [sys.executable, str(script), "--mb", str(mb), "--seed", str(seed)]
+        subprocess.run([*cmd, "--out", str(prefix)], check=True, stdout=subprocess.DEVNULL)
+    return Path(f"{prefix}.jsonl")
 
 
-def run_end_to_end(
-    inp: Path, out: Path, jobs: int, *extra: str, cores: set[int] | None = None
-) -> tuple[float, float]:
-    """(seconds, peak RSS of the run's largest process in MB); `cores`
-    pins the run (and its workers) to those CPUs."""
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _MEASURED,
-            CLEAN_DOCS,
-            "run",
-            str(inp),
-            "-o",
-            str(out),
-            "-j",
-            str(jobs),
-            "-q",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        preexec_fn=None if cores is None else lambda: os.sched_setaffinity(0, cores),
+def labelled_duplicates(corpus: Path) -> set[int]:
+    """Ids of the records the labels call exact or near copies."""
+    labels = corpus.with_name(corpus.stem + ".labels.jsonl")
+    with labels.open(encoding="utf-8") as f:
+        return {r["id"] for r in map(json.loads, f) if r["kind"] in ("exact", "near")}
+
+
+def score(flagged: list[int] | None, duplicates: set[int]) -> tuple[float | None, float | None]:
+    """(recall, precision) of flagged records against the labelled ones."""
+    if flagged is None:
+        return None, None
+    hits = len(duplicates.intersection(flagged))
+    recall = hits / len(duplicates) if duplicates else None
+    precision = hits / len(set(flagged)) if flagged else None
+    return recall, precision
+
+
+# ---------------------------------------------------------------- peers (child processes)
+
+
+def shingles(text: str, k: int = SHINGLE) -> list[str]:
+    return [text[i : i + k] for i in range(max(1, len(text) - k + 1))]
+
+
+def rensa_flagged(corpus: Path) -> list[int]:
+    """Records whose LSH query returns an earlier record, in file order."""
+    from rensa import RMinHash, RMinHashLSH
+
+    lsh = RMinHashLSH(threshold=0.8, num_perm=RENSA_PERM, num_bands=RENSA_BANDS)
+    flagged: list[int] = []
+    with corpus.open(encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            m = RMinHash(num_perm=RENSA_PERM, seed=42)
+            m.update(shingles(record["text"]))
+            if lsh.query(m):  # only earlier records are in the index yet
+                flagged.append(record["id"])
+            lsh.insert(record["id"], m)
+    return flagged
+
+
+def datatrove_flagged(corpus: Path, work: Path) -> list[int]:
+    """Records datatrove's MinHash filter removes, its four steps run locally."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup import (
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+        MinhashDedupSignature,
     )
+    from datatrove.pipeline.dedup.minhash import MinhashConfig
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from datatrove.utils.word_tokenizers import WordTokenizer
+
+    class Characters(WordTokenizer):
+        """Characters as "words": datatrove's n-grams become character n-grams."""
+
+        def word_tokenize(self, text: str) -> list[str]:
+            return list(text)
+
+        def sent_tokenize(self, text: str) -> list[str]:
+            return [text]
+
+        def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+            return [(0, len(text))]
+
+    config = MinhashConfig(n_grams=SHINGLE)  # its defaults otherwise: 14 buckets x 8
+
+    def reader() -> JsonlReader:
+        return JsonlReader(str(corpus.parent), glob_pattern=corpus.name, id_key="id")
+
+    def execute(pipeline: list, step: str, tasks: int = 1, workers: int = 1) -> None:
+        logs = str(work / f"logs_{step}")
+        LocalPipelineExecutor(pipeline, tasks=tasks, workers=workers, logging_dir=logs).run()
+
+    sigs, buckets, remove = (str(work / name) for name in ("sigs", "buckets", "remove"))
+    removed = work / "removed"
+    signature = MinhashDedupSignature(sigs, config=config, language=Characters())
+    # one input file is one task for the reader: this step uses one core
+    execute([reader(), signature], "signature")
+    bucket_step = MinhashDedupBuckets(sigs, buckets, config=config)
+    execute([bucket_step], "buckets", tasks=config.num_buckets, workers=os.cpu_count() or 1)
+    execute([MinhashDedupCluster(buckets, remove, config=config)], "cluster")
+    excluded = JsonlWriter(str(removed), compression=None)
+    execute([reader(), MinhashDedupFilter(remove, exclusion_writer=excluded)], "filter")
+    flagged: list[int] = []
+    for path in sorted(removed.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            flagged.extend(int(r["id"]) for r in map(json.loads, f))
+    return flagged
+
+
+def peer_main(name: str, corpus: Path, work: Path) -> None:
+    """In the child: time one peer, print {"seconds", "flagged"} as JSON."""
+    start = time.perf_counter()
+    flagged = rensa_flagged(corpus) if name == "rensa" else datatrove_flagged(corpus, work)
     seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(proc.stderr)
-    return seconds, int(proc.stdout.split()[-1]) / 1024
+    print(json.dumps({"seconds": seconds, "flagged": flagged}))
 
 
-def fingerprint_ratio(texts: list[str], num_perm: int = 128) -> tuple[float, float]:
-    """Seconds for datasketch's MinHash (update per 5-gram) and for our
-    signatures, over the same blocks and shingles."""
-    import numpy as np
-    from datasketch import MinHash
-
-    from pipeline.fingerprint import signatures, window_hashes
-
-    start = time.perf_counter()
-    for text in texts:
-        m = MinHash(num_perm=num_perm)
-        for s in shingles(text):
-            m.update(s.encode("utf-8"))
-    plain = time.perf_counter() - start
-    # ours takes a tenth of a second, where a first run's page faults weigh
-    # (0.12 s, then 0.04-0.07 s): the best of three, as timeit would
-    ours = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        key = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32)
-        lengths = np.fromiter((len(t) for t in texts), np.int64, len(texts))
-        counts = np.maximum(lengths - 4, 1)
-        owners = np.repeat(np.arange(len(texts)), counts)
-        first = np.repeat(np.cumsum(lengths) - lengths, counts)
-        within = np.arange(len(owners)) - np.repeat(np.cumsum(counts) - counts, counts)
-        hashes = window_hashes(key, 5)
-        signatures(hashes[first + within], owners, num_perm, 1)
-        ours = min(ours, time.perf_counter() - start)
-    return plain, ours
+def time_peer(name: str, tool: str, corpus: Path, scratch: Path, timeout: float) -> Timed:
+    """Run one peer in a child process of this script."""
+    work = scratch / f"peer_{name}"
+    work.mkdir()
+    cmd = [sys.executable, __file__, "--peer", name, "--peer-input", str(corpus)]
+    result = run_limited([*cmd, "--peer-work", str(work)], timeout, work / "stderr.log")
+    mb = corpus.stat().st_size / 1e6
+    if result.status != "ok" or result.returncode != 0:
+        status = result.status if result.status != "ok" else f"error: exit {result.returncode}"
+        return Timed(tool, mb, None, status, extra={"stderr": str(work / "stderr.log")})
+    out = json.loads(result.stdout)
+    # the child's own wall time too, start-up and imports included
+    extra = {"seconds_with_startup": result.seconds}
+    return Timed(tool, mb, out["seconds"], cpu=result.cpu, flagged=out["flagged"], extra=extra)
 
 
-def stage_times(files: list[Path]) -> dict[str, float]:
-    """Seconds per stage over `files`, in this process."""
-    from pipeline.across import Corpus
-    from pipeline.api import dedupe_source
-    from pipeline.clean import clean
-    from pipeline.fingerprint import signatures, unit_shingles
-    from pipeline.match import first_occurrences, match_units
-    from pipeline.read import read_file
-    from pipeline.resolve import resolve
-    from pipeline.segment import segment
-    from pipeline.settings import Settings
+# ---------------------------------------------------------------- running clean-docs
 
-    settings = Settings()
-    times = dict.fromkeys(
-        ("read", "clean", "segment", "fingerprint", "match", "resolve", "whole document", "across"),
-        0.0,
+
+@dataclass
+class Limited:
+    seconds: float
+    status: str  # ok | timeout
+    returncode: int | None
+    stdout: str
+    cpu: float | None = None  # user + system seconds of the command's processes
+
+
+def children_cpu() -> float:
+    """CPU seconds of the finished children (and the descendants they waited
+    for): wall time moves with whatever else runs here, this much less."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_limited(cmd: list[str], timeout: float, stderr: Path, cwd: Path | None = None) -> Limited:
+    """Run `cmd` with a time limit; on timeout its whole process group goes
+    (clean-docs's workers too, so that nothing keeps a core busy after)."""
+    start, cpu = time.perf_counter(), children_cpu()
+    with stderr.open("w") as err:
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=err, text=True, cwd=cwd, start_new_session=True
+        )
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return Limited(time.perf_counter() - start, "timeout", None, "")
+    seconds = time.perf_counter() - start
+    return Limited(seconds, "ok", proc.returncode, out, children_cpu() - cpu)
+
+
+def _other_record(duplicate_of: object) -> str | None:
+    """The record a finding's `duplicate_of` names: its `record`, else the
+    `#ID` ending its path (how today's findings in a JSONL corpus name it)."""
+    if not isinstance(duplicate_of, dict):
+        return None
+    if duplicate_of.get("record") is not None:
+        return str(duplicate_of["record"])
+    path = str(duplicate_of.get("path", ""))
+    return path.rpartition("#")[2] if "#" in path else None
+
+
+def duplicate_records(report: dict) -> tuple[set[str], set[str]]:
+    """Records `check --format json` flags as duplicates of another record:
+    (those with a finding of kind "duplicate-document", those with any
+    finding whose duplicate_of names another record). The first is the
+    finding issue 16 adds; the second a fallback while its shape settles."""
+    by_kind: set[str] = set()
+    by_other: set[str] = set()
+    for finding in report.get("findings", []):
+        record = finding.get("record")
+        if record is None:
+            continue
+        if finding.get("kind") == "duplicate-document":
+            by_kind.add(str(record))
+        other = _other_record(finding.get("duplicate_of"))
+        if other is not None and other != str(record):
+            by_other.add(str(record))
+    return by_kind, by_other
+
+
+def as_ids(records: set[str]) -> list[int]:
+    """The corpus's ids are integers; anything else is not one of its records."""
+    return sorted(int(r) for r in records if r.lstrip("-").isdigit())
+
+
+def size_flags(path: Path) -> list[str]:
+    """--max-size for a corpus larger than the default 16 MB limit."""
+    mb = path.stat().st_size / 1e6
+    return ["--max-size", f"{mb * 1.1:.0f}"] if mb > 16 else []
+
+
+def time_check(corpus: Path, scratch: Path, timeout: float) -> Timed:
+    cmd = [CLEAN_DOCS, "check", str(corpus), "--id-field", "id", "--format", "json"]
+    result = run_limited([*cmd, *size_flags(corpus)], timeout, scratch / "check.stderr")
+    mb = corpus.stat().st_size / 1e6
+    tool = "clean-docs check"
+    if result.status != "ok":
+        return Timed(tool, mb, None, result.status)
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return Timed(tool, mb, None, f"error: exit {result.returncode}, no JSON")
+    by_kind, by_other = duplicate_records(report)
+    counts = report.get("counts", {})
+    return Timed(
+        tool,
+        mb,
+        result.seconds,
+        cpu=result.cpu,
+        flagged=as_ids(by_kind),
+        fallback=as_ids(by_other),
+        extra={"exit": result.returncode, "counts": counts},
     )
-    corpus = Corpus(settings)
-    for path in files:
-        t = time.perf_counter()
-        source = read_file(path)
-        times["read"] += time.perf_counter() - t
-        t = time.perf_counter()
-        text = clean(source.text).text
-        times["clean"] += time.perf_counter() - t
-        t = time.perf_counter()
-        keyed = segment(text, settings.max_unit_chars)
-        times["segment"] += time.perf_counter() - t
-        t = time.perf_counter()
-        first = first_occurrences(keyed)
-        eligible = [i for i, (s, e) in enumerate(keyed.units) if e - s >= 6 and first[i] == i]
-        if eligible:
-            hashes, owners = unit_shingles(keyed, eligible, 3, 5)
-            signatures(hashes, owners, settings.num_perm, settings.seed)
-        times["fingerprint"] += time.perf_counter() - t
-        t = time.perf_counter()
-        matches = match_units(keyed, settings)  # (fingerprints again, inside)
-        times["match"] += time.perf_counter() - t
-        t = time.perf_counter()
-        resolve(text, keyed, matches, settings)
-        times["resolve"] += time.perf_counter() - t
-        t = time.perf_counter()
-        result = dedupe_source(source, settings)  # every pass, verify
-        times["whole document"] += time.perf_counter() - t
-        t = time.perf_counter()
-        corpus.add(str(path), result)
-        times["across"] += time.perf_counter() - t
-    return times
 
 
-def blocks(files: list[Path]) -> list[str]:
-    out: list[str] = []
+def time_run(corpus: Path, scratch: Path, timeout: float, *extra: str, tool: str) -> Timed:
+    """`clean-docs run` into a new output folder (an old one's index would
+    make it compare against the previous run)."""
+    out = Path(tempfile.mkdtemp(dir=scratch, prefix="run_"))
+    cmd = [CLEAN_DOCS, "run", str(corpus), "--id-field", "id", "-o", str(out / "out"), *extra]
+    result = run_limited([*cmd, *size_flags(corpus)], timeout, out / "stderr.log")
+    mb = corpus.stat().st_size / 1e6
+    if result.status != "ok":
+        return Timed(tool, mb, None, result.status)
+    if result.returncode != 0:
+        return Timed(tool, mb, None, f"error: exit {result.returncode}")
+    return Timed(tool, mb, result.seconds, cpu=result.cpu)
+
+
+# ---------------------------------------------------------------- real documents
+
+
+def ladder(files: list[Path], sizes: tuple[int, ...]) -> list[list[Path]]:
+    """Nested subsets: a fixed shuffle's first n files for each size below
+    the count, then all of them."""
+    order = sorted(files)
+    random.Random(16).shuffle(order)
+    return [order[:n] for n in sizes if n < len(order)] + [order]
+
+
+def link_folder(files: list[Path], folder: Path) -> Path:
+    """A folder of symlinks (never a copy of ../shared), one name per file."""
+    folder.mkdir(parents=True)
     for path in files:
-        out.extend(b for b in path.read_text(encoding="utf-8").split("\n") if len(b) >= 20)
+        (folder / f"{path.parent.name}__{path.name}").symlink_to(path)
+    return folder
+
+
+def time_check_folder(files: list[Path], folder: Path, timeout: float) -> dict:
+    link_folder(files, folder)
+    mb = sum(p.stat().st_size for p in files) / 1e6
+    cmd = [CLEAN_DOCS, "check", str(folder), "--format", "json"]
+    result = run_limited(cmd, timeout, folder.with_suffix(".stderr"))
+    row = {"docs": len(files), "mb": mb, "seconds": None, "status": result.status}
+    if result.status == "ok":
+        row["seconds"], row["cpu"] = result.seconds, result.cpu
+        row["exit"] = result.returncode
+        try:
+            row["counts"] = json.loads(result.stdout).get("counts", {})
+        except json.JSONDecodeError:
+            row["status"] = f"error: exit {result.returncode}, no JSON"
+    return row
+
+
+def wild_series(
+    name: str, files: list[Path], sizes: tuple[int, ...], scratch: Path, timeout: float
+) -> dict:
+    """`check` at each size; after a timeout the larger sizes are skipped
+    (each holds the smaller, so it would time out too)."""
+    rows: list[dict] = []
+    for subset in ladder(files, sizes):
+        if any(r["status"] == "timeout" for r in rows):
+            mb = sum(p.stat().st_size for p in subset) / 1e6
+            rows.append({"docs": len(subset), "mb": mb, "seconds": None, "status": "skipped"})
+            continue
+        rows.append(time_check_folder(subset, scratch / f"{name}_{len(subset)}", timeout))
+        print(f"  {name} {len(subset)} documents: {_fmt_s(rows[-1])}", file=sys.stderr)
+    series = {
+        "corpus": name,
+        "rows": rows,
+        "ratio": per_mb_ratio(rows),
+        "cpu_ratio": per_mb_ratio(rows, "cpu"),
+    }
+    if rows[0]["seconds"] and not rows[-1]["seconds"]:
+        # the largest took longer than the timeout: the ratio is at least this
+        series["ratio_at_least"] = (timeout / rows[-1]["mb"]) / (rows[0]["seconds"] / rows[0]["mb"])
+    return series
+
+
+def per_mb_ratio(rows: list[dict], key: str = "seconds") -> float | None:
+    """Seconds (or CPU seconds) per MB at the largest size over the
+    smallest's, when both were measured."""
+    done = [r for r in rows if r.get(key)]
+    if len(done) < 2 or done[-1] is not rows[-1]:
+        return None
+    return (done[-1][key] / done[-1]["mb"]) / (done[0][key] / done[0]["mb"])
+
+
+def _fmt_s(row: dict, unit: str = " s") -> str:
+    return f"{row['seconds']:.1f}{unit}" if row["seconds"] else row["status"]
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def time_seeds(scratch: Path, timeout: float, repeat: int = 5) -> dict:
+    """`clean-docs check seeds/` from the repository's root, median of `repeat`."""
+    times: list[float] = []
+    for _ in range(repeat):
+        result = run_limited(
+            [CLEAN_DOCS, "check", "seeds/"], timeout, scratch / "seeds.stderr", cwd=REPO
+        )
+        if result.status != "ok":
+            return {"seconds": None, "status": result.status, "runs": times}
+        times.append(result.seconds)
+    return {"seconds": statistics.median(times), "status": "ok", "runs": times}
+
+
+# ---------------------------------------------------------------- report
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def table(rows: list[Timed], duplicates: set[int]) -> str:
+    lines = [
+        "| tool | MB/s | recall | precision | seconds | flagged | fallback: recall / precision (flagged) | CPU s |",
+        "|---|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for row in rows:
+        recall, precision = score(row.flagged, duplicates)
+        fallback = "-"
+        if row.fallback is not None:
+            fr, fp = score(row.fallback, duplicates)
+            fallback = f"{_num(fr, 3)} / {_num(fp, 3)} ({len(row.fallback)})"
+        seconds = _num(row.seconds) if row.seconds is not None else row.status
+        flagged = "-" if row.flagged is None else str(len(row.flagged))
+        lines.append(
+            f"| {row.tool} | {_num(row.mbps)} | {_num(recall, 3)} | {_num(precision, 3)} | "
+            f"{seconds} | {flagged} | {fallback} | {_num(row.cpu, 1)} |"
+        )
+    return "\n".join(lines)
+
+
+def wild_table(series: list[dict]) -> str:
+    lines = [
+        "| documents | docs | MB | seconds | s/MB | CPU s/MB | findings | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in series:
+        for r in s["rows"]:
+            per_mb = r["seconds"] / r["mb"] if r["seconds"] else None
+            cpu_per_mb = r["cpu"] / r["mb"] if r.get("cpu") else None
+            counts = r.get("counts", {})
+            lines.append(
+                f"| {s['corpus']} | {r['docs']} | {_num(r['mb'])} | {_fmt_s(r, '')} | {_num(per_mb)} | "
+                f"{_num(cpu_per_mb)} | "
+                f"{counts.get('findings', '-')} | {counts.get('errors', '-')} |"
+            )
+    return "\n".join(lines)
+
+
+def ratios(
+    rows: list[Timed], series: list[dict], dask: dict | None
+) -> dict[str, float | str | None]:
+    """The issue's ratios, for the parts that ran."""
+    out: dict[str, float | str | None] = {}
+    if rows:
+        speed = {r.tool: r.mbps for r in rows}
+        rensa = speed.get("rensa-16")
+        for name, tool in (
+            ("check / rensa-16", "clean-docs check"),
+            ("run / rensa-16", "clean-docs run"),
+        ):
+            mine = speed.get(tool)
+            out[name] = mine / rensa if mine and rensa else None
+    for s in series:
+        key = f"{'RFC' if s['corpus'] == 'rfc' else s['corpus']} s/MB, largest / smallest"
+        at_least = s.get("ratio_at_least")
+        out[key] = s["ratio"] if at_least is None else f"> {at_least:.2f} (the largest timed out)"
+        out[key.replace("s/MB", "CPU s/MB")] = s["cpu_ratio"]
+    if dask is not None:
+        out["run --engine dask / run local (MB/s)"] = dask.get("ratio")
     return out
 
 
-def shingles(block: str, k: int = 5) -> list[str]:
-    return [block[i : i + k] for i in range(max(1, len(block) - k + 1))]
+def ratio_lines(values: dict[str, float | str | None]) -> str:
+    lines = []
+    for name, value in values.items():
+        goal = GOALS.get(name)
+        shown = value if isinstance(value, str) else "-" if value is None else f"{value:.3f}x"
+        if goal is not None and isinstance(value, float):
+            smaller = "s/MB" in name  # a time ratio: lower is better
+            met = value <= goal if smaller else value >= goal
+            shown += f" (goal {'<=' if smaller else '>='} {goal:g}x: {'met' if met else 'not met'})"
+        lines.append(f"- {name}: {shown}")
+    return "\n".join(lines)
 
 
-def datasketch_plain(texts: list[str]) -> tuple[float, int]:
-    from datasketch import MinHash, MinHashLSH
-
-    start = time.perf_counter()
-    lsh = MinHashLSH(threshold=0.8, num_perm=128)
-    dups = 0
-    for i, text in enumerate(texts):
-        m = MinHash(num_perm=128)
-        for s in shingles(text):
-            m.update(s.encode("utf-8"))
-        if lsh.query(m):
-            dups += 1
-        lsh.insert(i, m)
-    return time.perf_counter() - start, dups
+def versions() -> dict[str, str]:
+    found = {"python": sys.version.split()[0]}
+    for name in ("clean-docs-dedup", "rensa", "datatrove"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
 
 
-def rensa_plain(texts: list[str]) -> tuple[float, int] | None:
-    try:
-        from rensa import RMinHash, RMinHashLSH
-    except ImportError:
-        return None
-    best = float("inf")
-    for _ in range(3):  # a tenth of a second: the best of three, as ours
-        start = time.perf_counter()
-        lsh = RMinHashLSH(threshold=0.8, num_perm=128, num_bands=16)
-        dups = 0
-        for i, text in enumerate(texts):
-            m = RMinHash(num_perm=128, seed=42)
-            m.update(shingles(text))
-            if lsh.query(m):
-                dups += 1
-            lsh.insert(i, m)
-        best = min(best, time.perf_counter() - start)
-    return best, dups
+def git_commit() -> str | None:
+    proc = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return proc.stdout.strip() or None
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=10.0, help="corpus size in MB (10)")
+    parser.add_argument("--seed", type=int, default=20240601, help="corpus seed (20240601)")
+    parser.add_argument("--work", type=Path, help="cache the generated corpus in this folder")
+    parser.add_argument(
+        "--shared", type=Path, default=REPO.parent / "shared", help="the shared folder (../shared)"
+    )
+    parser.add_argument("--skip-peers", action="store_true", help="no rensa, no datatrove")
+    parser.add_argument("--skip-wild", action="store_true", help="no RFCs, no books")
+    parser.add_argument("--only", choices=("corpus", "wild", "seeds"), help="just this part")
+    parser.add_argument("--dask", action="store_true", help="also run --engine dask -j 2")
+    parser.add_argument(
+        "--timeout", type=float, default=900.0, help="seconds allowed to each run (900)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the numbers here")
+    # the child-process mode that times one peer (see time_peer)
+    parser.add_argument("--peer", choices=("rensa", "datatrove"), help=argparse.SUPPRESS)
+    parser.add_argument("--peer-input", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--peer-work", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def corpus_part(
+    args: argparse.Namespace, scratch: Path
+) -> tuple[list[Timed], set[int], dict, dict | None]:
+    corpus = make_corpus(args.shared, args.work or scratch / "corpus", args.mb, args.seed)
+    meta = json.loads(corpus.with_name(corpus.stem + ".meta.json").read_text(encoding="utf-8"))
+    print(f"corpus: {corpus} ({corpus.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
+    rows: list[Timed] = []
+    if not args.skip_peers:
+        rows.append(time_peer("rensa", "rensa-16", corpus, scratch, args.timeout))
+        rows.append(time_peer("datatrove", "datatrove", corpus, scratch, args.timeout))
+    rows.append(time_check(corpus, scratch, args.timeout))
+    rows.append(time_run(corpus, scratch, args.timeout, tool="clean-docs run"))
+    dask = None
+    if args.dask:
+        rows.append(
+            time_run(
+                corpus,
+                scratch,
+                args.timeout,
+                "--engine",
+                "dask",
+                "-j",
+                "2",
+                tool="clean-docs run --engine dask -j 2",
+            )
+        )
+        local, remote = rows[-2].mbps, rows[-1].mbps
+        dask = {"ratio": remote / local if local and remote else None}
+    for row in rows:
+        print(
+            f"  {row.tool}: {_num(row.seconds) if row.seconds else row.status} s", file=sys.stderr
+        )
+    summary = {
+        k: meta.get(k)
+        for k in ("bytes", "blocks", "counts", "numpy", "zh_source_sha256", "en_source_sha256")
+    }
+    return rows, labelled_duplicates(corpus), summary, dask
+
+
+def wild_part(args: argparse.Namespace, scratch: Path) -> list[dict]:
+    wild = args.shared / "wild"
+    series = []
+    if (wild / "rfc").is_dir():
+        series.append(
+            wild_series(
+                "rfc", sorted((wild / "rfc").glob("*.txt")), RFC_SIZES, scratch, args.timeout
+            )
+        )
+    if (wild / "books").is_dir():
+        series.append(
+            wild_series(
+                "books", sorted((wild / "books").rglob("*.txt")), BOOK_SIZES, scratch, args.timeout
+            )
+        )
+    return series
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--sample-mb", type=float, default=2.0, help="sample for the slow parts")
-    parser.add_argument("--no-dask", action="store_true", help="skip the Dask engine's run")
-    parser.add_argument("--no-single", action="store_true", help="skip the one-job runs")
-    parser.add_argument(
-        "--repeat",
-        type=int,
-        default=1,
-        help="run each end-to-end case N times, report the median time (this VM's system time varies)",
+    args = parse_args()
+    if args.peer:
+        peer_main(args.peer, args.peer_input, args.peer_work)
+        return
+    wanted = {args.only} if args.only else {"corpus", "wild", "seeds"}
+    if args.skip_wild:
+        wanted.discard("wild")
+    started = datetime.datetime.now().astimezone()
+    load_before = os.getloadavg()
+    rows: list[Timed] = []
+    duplicates: set[int] = set()
+    corpus, dask, seeds = None, None, None
+    series: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="speed16_") as tmp:
+        scratch = Path(tmp)
+        if "corpus" in wanted:
+            rows, duplicates, corpus, dask = corpus_part(args, scratch)
+        if "wild" in wanted:
+            series = wild_part(args, scratch)
+        if "seeds" in wanted:
+            seeds = time_seeds(scratch, args.timeout)
+    result = {
+        "date": started.isoformat(timespec="seconds"),
+        "seconds": (datetime.datetime.now().astimezone() - started).total_seconds(),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "commit": git_commit(),
+        "versions": versions(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(),
+        },
+        "corpus": corpus,
+        "labelled_duplicates": len(duplicates),
+        "rows": [
+            asdict(r)
+            | {
+                "mbps": r.mbps,
+                "recall": score(r.flagged, duplicates)[0],
+                "precision": score(r.flagged, duplicates)[1],
+            }
+            for r in rows
+        ],
+        "wild": series,
+        "seeds": seeds,
+        "ratios": ratios(rows, series, dask),
+        "goals": GOALS,
+    }
+    report(result, rows, duplicates, series, seeds)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+
+def report(
+    result: dict, rows: list[Timed], duplicates: set[int], series: list[dict], seeds: dict | None
+) -> None:
+    machine = result["machine"]
+    print(
+        f"\n{result['date']}, commit {result['commit']}, {machine['cpus']} cores, load "
+        f"{machine['loadavg_before'][0]:.2f} before / {machine['loadavg_after'][0]:.2f} after; "
+        f"{', '.join(f'{k} {v}' for k, v in result['versions'].items())}"
     )
-    parser.add_argument(
-        "--out-dir",
-        help="where the runs write (e.g. /dev/shm: without this disk's cost of creating files)",
-    )
-    args = parser.parse_args()
-    runs: list[tuple[str, float, float, float]] = []  # (what, MB, seconds, peak MB)
-    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory(dir=args.out_dir) as out:
-        root = Path(tmp) / "corpus"
-        files = make_corpus(root, args.mb)
-        total = megabytes(files)
-        corpus = Path(tmp) / "corpus.jsonl"
-        write_jsonl(files, corpus)
-        plan: list[tuple[str, Path, int, tuple[str, ...], set[int] | None]] = [
-            (f"folder, -j {args.jobs}", root, args.jobs, (), None)
-        ]
-        if not args.no_single and args.jobs > 1:
-            plan.append(("folder, -j 1", root, 1, (), None))
-            # -j 1 writes its outputs in threads, which use a second core
-            # when there is one: the speed-up from cores is measured on one
-            plan.append(("folder, -j 1, one core", root, 1, (), {min(os.sched_getaffinity(0))}))
-        plan.append((f"JSONL corpus, -j {args.jobs}", corpus, args.jobs, (), None))
-        if not args.no_dask:
-            plan.append(
-                (
-                    f"folder, --engine dask, {args.jobs} workers",
-                    root,
-                    args.jobs,
-                    ("--engine", "dask"),
-                    None,
-                )
-            )
-        for what, inp, jobs, extra, cores in plan:
-            times, peaks = [], []
-            for _ in range(args.repeat):
-                seconds, rss = run_end_to_end(inp, Path(out) / "run", jobs, *extra, cores=cores)
-                shutil.rmtree(Path(out) / "run")  # outputs of 1 GB fill a RAM disk
-                times.append(seconds)
-                peaks.append(rss)
-            seconds, rss = sorted(times)[len(times) // 2], max(peaks)
-            runs.append((what, total, seconds, rss))
-            print(f"  {what}: {seconds:.1f} s", file=sys.stderr)
-        sample, size = [], 0.0
-        for f in files:
-            if size >= args.sample_mb:
-                break
-            sample.append(f)
-            size += f.stat().st_size / 1_000_000
-        stages = stage_times(sample)
-        texts = blocks(sample)
-        ds_seconds, ds_dups = datasketch_plain(texts)
-        rensa = rensa_plain(texts)
-        fp_plain, fp_ours = fingerprint_ratio(texts)
-    ours = total / runs[0][2]
-    print(f"corpus: {len(files)} documents, {total:.1f} MB; machine: {os.cpu_count()} cores")
-    print("\n| what | MB | seconds | MB/s | peak RSS (largest process) |")
-    print("|---|---:|---:|---:|---:|")
-    for what, mb, seconds, rss in runs:
+    if rows:
+        corpus = result["corpus"]
         print(
-            f"| clean-docs run, {what} | {mb:.1f} | {seconds:.2f} | {mb / seconds:.2f} | "
-            f"{rss:.0f} MB |"
+            f"\ncorpus: {corpus['bytes'] / 1e6:.2f} MB, {corpus['blocks']} records, "
+            f"{len(duplicates)} labelled duplicates ({corpus['counts']})\n"
         )
-    print(
-        f"| datasketch plain, MinHash + LSH (sample) | {size:.1f} | {ds_seconds:.2f} | "
-        f"{size / ds_seconds:.2f} | |"
-    )
-    if rensa:
-        print(
-            f"| rensa, MinHash + LSH, best of 3 (sample) | {size:.1f} | {rensa[0]:.2f} | "
-            f"{size / rensa[0]:.2f} | |"
-        )
-    print(
-        f"| fingerprints, datasketch MinHash.update (sample) | {size:.1f} | {fp_plain:.2f} | "
-        f"{size / fp_plain:.2f} | |"
-    )
-    print(
-        f"| fingerprints, ours, same shingles, best of 3 (sample) | {size:.1f} | {fp_ours:.3f} | "
-        f"{size / fp_ours:.1f} | |"
-    )
-    print(f"\nclean-docs -j {args.jobs} / datasketch plain: {ours / (size / ds_seconds):.1f}x")
-    if rensa:
-        print(f"clean-docs -j {args.jobs} / rensa: {ours / (size / rensa[0]):.2f}x")
-    for base in ("folder, -j 1", "folder, -j 1, one core"):
-        single = [r for r in runs if r[0] == base]
-        if single:
-            print(f"speed-up of -j {args.jobs} over {base[8:]}: {single[0][2] / runs[0][2]:.2f}x")
-    print(f"fingerprint stage, ours / datasketch plain: {fp_plain / fp_ours:.0f}x")
-    print(f"(blocks flagged duplicate: datasketch {ds_dups}, rensa {rensa[1] if rensa else '-'})")
-    print(f"\nstages on the {size:.1f} MB sample, one process:")
-    print("| stage | seconds | MB/s |\n|---|---:|---:|")
-    for name, t in stages.items():
-        print(f"| {name} | {t:.2f} | {size / t if t else float('inf'):.1f} |")
+        print(table(rows, duplicates))
+    if series:
+        print("\n" + wild_table(series))
+    if seeds is not None:
+        runs = ", ".join(f"{t:.2f}" for t in seeds["runs"])
+        print(f"\nclean-docs check seeds/: median {_num(seeds['seconds'])} s ({runs})")
+    print("\n" + ratio_lines(result["ratios"]))
 
 
 if __name__ == "__main__":
