@@ -6,10 +6,11 @@ it set-up; in a corpus of short records nearly every record has nothing to
 find. This stage looks at all the documents at once, in a few array
 operations over their keys (`copies.keys`: letters and digits), and says:
 
-- **inside**: the documents in which some `GRAM` key characters occur
-  twice. Anything the policy removes inside a document is a stretch of at
-  least `min_paste_chars` said again with at most a typo or two, so it
-  holds such a repeat; a document without one has nothing to remove.
+- **inside**: the documents in which `INSIDE_GRAMS` grams of `GRAM` key
+  characters occur again. Anything the policy removes inside a document is
+  a stretch of at least `min_paste_chars` said again, exactly or with a
+  typo or two, so it holds that many; a document with fewer has nothing
+  to remove.
 - **pairs**: the (later, earlier) documents that share at least
   `SHARED_GRAMS` positions of `LONG_GRAM` characters. A stretch another
   document repeats is removed (or reported) only from `min_run_chars` key
@@ -32,6 +33,11 @@ from pipeline.arrays import unique, unique_counts
 
 GRAM = 12
 LONG_GRAM = 32
+# a document with fewer grams said again inside it holds nothing the policy
+# removes: its shortest removal, an exact paste of min_paste_chars (40,
+# of which punctuation, which the key drops, is rarely 40%), leaves
+# 24 - 12 + 1 = 13 of them; a whole copy with a few typos, more
+INSIDE_GRAMS = 12
 # a pair of documents sharing fewer positions than this holds no stretch
 # the policy would act on (min_run_chars, with typos and punctuation,
 # which the key drops, allowed for: 150 key characters and three typos
@@ -54,7 +60,7 @@ def applies(settings: Any) -> bool:
     """
     return (
         not settings.accept
-        and settings.min_paste_chars >= 3 * GRAM
+        and settings.min_paste_chars >= 40
         and settings.min_whole_copy_chars >= 3 * GRAM
         and settings.min_run_chars >= 200
     )
@@ -139,15 +145,16 @@ def screen(key_texts: list[str]) -> Screened:
 
 
 def _repeated_inside(hashes: Any, docs: Any, doc_bits: int, low: Any) -> set[int]:
-    """The documents holding some gram twice: one sort of one key, the
-    gram's hash above, its document below (hashes that agree in the bits
-    kept only add a candidate)."""
+    """The documents holding at least INSIDE_GRAMS grams said again: one
+    sort of one key, the gram's hash above, its document below (hashes
+    that agree in the bits kept only add a candidate)."""
     import numpy as np
 
     packed = np.sort((hashes & ~low) | docs.astype(np.uint64))
     grams, owners = packed >> np.uint64(doc_bits), packed & low
     again = (grams[1:] == grams[:-1]) & (owners[1:] == owners[:-1])
-    return set(unique(owners[1:][again]).astype(np.int64).tolist())
+    counts = np.bincount(owners[1:][again].astype(np.int64))
+    return set(np.flatnonzero(counts >= INSIDE_GRAMS).tolist())
 
 
 def _shared(
