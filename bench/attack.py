@@ -1216,6 +1216,8 @@ def check_run(
     # every listed output: a regular file inside DIR
     for e in summary["files"]:
         for key in ("output", "report", "report_html", "diff"):
+            if not e[key] and "record" in e:
+                continue  # a record has no diff, and no page unless it has something to show
             c.check(
                 "written-outside",
                 _regular_inside(out_real, out_dir / e[key]),
@@ -1246,12 +1248,17 @@ def check_run(
             entry = entries[e.shown]
             # (one name met twice, in a folder and on its own, may take either place)
             places = {o.inside for o in group if o.shown == e.shown}
+            # a record's outputs: its corpus's reports.jsonl, in the folder
+            # its page would be in (its place)
+            written = entry["output"]
+            if "record" in entry:
+                places = {posixpath.dirname(place) + "/reports.jsonl" for place in places}
+                written = entry["report"]
             # (a batch keeps its shape: an output may mirror the input's
             # path from the batch's root, one or more folders above it)
             c.check(
                 "unaccounted",
-                entry["output"] in places
-                or any(entry["output"].endswith("/" + place) for place in places),
+                written in places or any(written.endswith("/" + place) for place in places),
                 lambda e=e, entry=entry: (
                     f"{e.shown!r} written as {entry['output']!r}, not {e.inside!r}"
                 ),
@@ -1402,11 +1409,14 @@ def _check_corpora(
                 [r.get(id_field) for r in cleaned] == [r.get(id_field) for r in valid],
                 "ids not kept in order",
             )
-        outputs = {}
+        # the hash of each clean copy a record's report says it has
+        outputs: dict[str, str] = {}
         for e in mine:
-            path = out_dir / e["output"]
+            path = out_dir / e["report"]
             if path.is_file() and not path.is_symlink():
-                outputs.setdefault(e["path"], path.read_text(encoding="utf-8"))
+                for line in path.read_text(encoding="utf-8").splitlines():
+                    report = json.loads(line)
+                    outputs.setdefault(report["source"]["path"], report["output"]["sha256"])
         for got, was in zip(cleaned, valid, strict=False):
             text = got.get(text_field)
             key = was.get(id_field) if id_field else None
@@ -1416,9 +1426,10 @@ def _check_corpora(
                 if id_field is None
                 or re.fullmatch(re.escape(f"{corpus.shown}#{key}") + r"(~\d+)?", p, re.S)
             ]
+            sha = hashlib.sha256(str(text).encode("utf-8", "surrogatepass")).hexdigest()
             c.check(
                 "corpus",
-                text == was[text_field] or text in copies,
+                text == was[text_field] or sha in copies,
                 lambda text=text: (
                     f"a record's cleaned text is neither its own nor its clean copy: {_q(str(text))}"
                 ),

@@ -118,12 +118,14 @@ def gone(stored_path: str, root: str) -> bool:
     )
 
 
-def _outputs_intact(out_dir: Path, outputs: dict[str, str]) -> bool:
-    """True when every output recorded for a document is on disk as written."""
+def _outputs_intact(out_dir: Path, stored: Any) -> bool:
+    """True when every output recorded for a document is on disk as written
+    (a record may have none: its corpus's outputs are written every run)."""
     from pipeline.index import file_sha256
 
+    outputs = stored.outputs
     if not outputs:
-        return False
+        return "record" in stored.entry
     for name, sha in outputs.items():
         path = out_dir / name
         if path.is_symlink() or file_sha256(path) != sha:
@@ -203,7 +205,8 @@ def run_paths(
                 continue
             for name in stored.outputs:
                 owned[name] = stored.path
-            output = stored.entry.get("output")
+            # a record's place: its pages' folder (where its reports.jsonl is)
+            output = stored.entry.get("report" if "record" in stored.entry else "output")
             if isinstance(output, str) and output:
                 places[stored.path] = output
             if not recorded and "#" not in stored.path:
@@ -240,10 +243,10 @@ def _run(
     outcome: Outcome,
 ) -> tuple[Outcome, dict[str, Any]]:
     from pipeline import engine
-    from pipeline.across import Corpus, Pairs, Seen
+    from pipeline.across import Corpus, Pairs
     from pipeline.html import dumps_listing, index_page
     from pipeline.index import Stored, settings_key
-    from pipeline.outputs import write_corpora
+    from pipeline.outputs import remove_outputs, write_corpora
     from pipeline.write import atomic_writer, encode
 
     # the sums of what summary.json lists (unchanged or written now)
@@ -264,15 +267,20 @@ def _run(
     valid: dict[str, str] = {}  # comparable documents and their hashes
     stored_docs: list[tuple[str, Pairs]] = []
 
+    # the outputs indexed records had, when they are processed again
+    earlier: dict[str, dict[str, str]] = {}
+
     def comparable() -> Iterator[tuple[str, Pairs]]:
         for stored in index.all():
+            item = by_path.get(stored.path)
+            if item is not None and item.record is not None and stored.outputs:
+                earlier[item.ident] = stored.outputs
             if stored.settings != key:
                 continue
-            item = by_path.get(stored.path)
             if item is not None:
                 if (
                     content_sha(item, options.max_mb) != stored.sha256
-                    or not _outputs_intact(out_dir, stored.outputs)
+                    or not _outputs_intact(out_dir, stored)
                     or any(valid.get(twin) != sha for twin, sha in stored.twins.items())
                 ):
                     continue  # processed again below, as a new document
@@ -289,25 +297,27 @@ def _run(
     if dropped:
         todo = [item for item in todo if item not in dropped]
 
-    def on_written(
-        item: Input,
-        done: engine.Prepared,
-        files: dict[str, str],
-        entry: dict[str, Any],
-        seen: Seen,
-    ) -> None:
-        twins = {c["duplicate_of"]["path"] for c in entry["cross_file"]}
+    def on_written(item: Input, done: engine.Prepared, out: engine.Rendered) -> None:
+        twins = {c["duplicate_of"]["path"] for c in out.entry["cross_file"]}
         stored = Stored(
             item.ident,
             done.result.source.sha256,
             key,
-            entry,
+            out.entry,
             done.pairs,
-            {name: _sha_text(data) for name, data in files.items()},
+            {name: _sha_text(data) for name, data in out.files.items()},
             {twin: valid.get(twin, "") for twin in twins},
+            out.line,
+            out.text,
         )
-        index.put(stored, seen)
+        index.put(stored, done.seen)
         valid[item.ident] = done.result.source.sha256
+        # a record's page of an earlier run that it no longer has
+        gone_pages = {n: h for n, h in earlier.pop(item.ident, {}).items() if n not in out.files}
+        if gone_pages:
+            removed, kept = remove_outputs(out_dir, gone_pages)
+            outcome.removed_outputs += removed
+            outcome.kept_outputs += kept
 
     batch = engine.Batch(
         out_dir, settings, options, corpus, on_written, outcome.errors, index.commit
@@ -323,7 +333,7 @@ def _run(
             engine.run_batch(executor, todo, batch)
         finally:
             executor.close()
-    write_corpora([item for item in inputs if item not in dropped], out_dir)
+    write_corpora([item for item in inputs if item not in dropped], out_dir, index)
     index.commit()
     # Every document the index holds is listed, in path order, as the
     # index gives them back (never all held at once).

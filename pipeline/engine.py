@@ -25,7 +25,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pipeline.across import CrossRepeat, Pairs, Seen
 from pipeline.errors import CleanDocsError, InputError
@@ -108,6 +108,18 @@ class Processes:
         self.pool.shutdown(cancel_futures=True)
 
 
+class Rendered(NamedTuple):
+    """What a document writes: its files (by path under DIR) and its summary
+    entry; a record's line of reports.jsonl (None: nothing to show) and its
+    clean text (None: its own, unchanged) go to the index, that its
+    corpus's outputs are written from."""
+
+    files: dict[str, str]
+    entry: dict[str, Any]
+    line: str | None = None
+    text: str | None = None
+
+
 @dataclass(frozen=True)
 class Prepared:
     """One document after the map stage."""
@@ -115,8 +127,7 @@ class Prepared:
     result: Result
     seen: Seen  # its kept text (before cross-file removals) and its map
     pairs: Pairs
-    files: dict[str, str]  # outputs by path under DIR, as if no cross repeats
-    entry: dict[str, Any]
+    rendered: Rendered  # as if no cross repeats
 
 
 def prepare(item: Any, settings: Settings, options: Any) -> Prepared | str:
@@ -130,10 +141,10 @@ def prepare(item: Any, settings: Settings, options: Any) -> Prepared | str:
     try:
         kept = outcome.kept_text
         seen = Seen(item.ident, kept, _pieces(outcome), outcome.cleaned.text)
-        files, entry = render(item, outcome, [], settings, {})
+        rendered = render(item, outcome, [], settings, {})
     except CleanDocsError as exc:
         return str(exc).removeprefix(f"{item.shown}: ")
-    return Prepared(outcome, seen, unit_pairs(kept, settings), files, entry)
+    return Prepared(outcome, seen, unit_pairs(kept, settings), rendered)
 
 
 def render(
@@ -142,24 +153,53 @@ def render(
     cross: list[CrossRepeat],
     settings: Settings,
     others: dict[str, str],
-) -> tuple[dict[str, str], dict[str, Any]]:
-    """A document's four outputs (by path under DIR) and its summary entry;
-    `others` holds the cleaned text of the documents its twins lie in."""
+) -> Rendered:
+    """A document's outputs and its summary entry; `others` holds the
+    cleaned text of the documents its twins lie in. A file writes four
+    outputs; a record only its page, when it has something to show."""
     from pipeline import emit
     from pipeline.html import dumps, report_page
-    from pipeline.outputs import cross_entries, file_entry, output_names
+    from pipeline.outputs import (
+        cross_entries,
+        file_entry,
+        has_something,
+        keep_record_ending,
+        output_names,
+        record_output,
+        record_page,
+    )
 
     text_name, diff, report_json, report_html = output_names(item.inside)
+    record = item.record is not None
     cleaned_of = {**others, item.ident: result.cleaned.text}
-    report = emit.report(result, settings, text_name, cleaned_of)
+    report = emit.report(result, settings, record_output(item) if record else text_name, cleaned_of)
     report["across"] = cross_entries(cross, result, cleaned_of)
-    files = {
-        text_name: emit.clean_text(result),
-        diff: emit.unified_diff(result, item.shown),
-        report_json: dumps(report),
-        report_html: report_page(report, result.cleaned.text),
-    }
-    return files, file_entry(item, result, report)
+    if not record:
+        files = {
+            text_name: emit.clean_text(result),
+            diff: emit.unified_diff(result, item.shown),
+            report_json: dumps(report),
+            report_html: report_page(report, result.cleaned.text),
+        }
+        return Rendered(files, file_entry(item, result, report))
+    import json
+
+    clean = emit.clean_text(result)
+    if clean.endswith("\n") and not result.source.text.endswith("\n"):
+        clean = keep_record_ending(report, clean)
+    text = None if clean == result.source.text else clean
+    if not has_something(report):
+        return Rendered({}, file_entry(item, result, report), None, text)
+    page = record_page(item)
+    report["page"] = page
+    line = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
+    if not line.isascii():
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:  # a name that is no UTF-8: kept escaped
+            line = json.dumps(report, separators=(",", ":"))
+    files = {page: report_page(report, result.cleaned.text)}
+    return Rendered(files, file_entry(item, result, report), line, text)
 
 
 def _compare(job: tuple[str, str, Settings]) -> list[tuple[Any, Any, float, str]]:
@@ -177,7 +217,7 @@ class Batch:
     settings: Settings
     options: Any
     corpus: Any  # across.Corpus, holding what came before
-    on_written: Callable[[Any, Prepared, dict[str, str], dict[str, Any], Seen], None]
+    on_written: Callable[[Any, Prepared, Rendered], None]
     errors: list[tuple[str, str]]
     flush: Callable[[], None] | None = None  # after each chunk (the index commits)
 
@@ -293,14 +333,14 @@ def write_chunk(
     order: errors collected, the others handed to `batch.on_written`.
     `before_writing` runs when the executor has nothing more of this
     chunk to do (the batch gives it more work then)."""
-    outputs: list[tuple[dict[str, str], dict[str, Any]] | str] = []
+    outputs: list[Rendered | str] = []
     again: list[int] = []
     jobs_again: list[tuple[Any, ...]] = []
     for n, (item, p, cross) in enumerate(zip(chunk, prepared, crosses, strict=True)):
         if isinstance(p, str):
             outputs.append(p)
             continue
-        outputs.append((p.files, p.entry))
+        outputs.append(p.rendered)
         if cross:
             others = {c.twin_path: seen(c.twin_path).cleaned for c in cross}
             again.append(n)
@@ -310,7 +350,7 @@ def write_chunk(
     if before_writing is not None:
         before_writing()
     failures = write_many(
-        batch.out_dir, [out[0] if not isinstance(out, str) else {} for out in outputs]
+        batch.out_dir, [out.files if not isinstance(out, str) else {} for out in outputs]
     )
     written = 0
     for item, p, out, failure in zip(chunk, prepared, outputs, failures, strict=True):
@@ -320,7 +360,7 @@ def write_chunk(
             continue
         assert not isinstance(p, str)
         try:
-            batch.on_written(item, p, out[0], out[1], p.seen)
+            batch.on_written(item, p, out)
         except CleanDocsError as exc:  # the index could not be written
             batch.errors.append((item.shown, str(exc).removeprefix(f"{item.shown}: ")))
             continue
@@ -332,7 +372,7 @@ def write_chunk(
 
 def _render_again(
     job: tuple[Any, Result, list[CrossRepeat], Settings, bool, dict[str, str]],
-) -> tuple[dict[str, str], dict[str, Any]] | str:
+) -> Rendered | str:
     """Render a document that repeats others (removing that with --across)."""
     item, result, cross, settings, across, others = job
     try:

@@ -172,7 +172,7 @@ def _inside_of(report: dict[str, Any], other: str) -> str:
     ('', '')
     """
     shown, inside = report["source"]["path"], report["output"]["path"]
-    if not shown.endswith("/" + inside):
+    if "page" in report or not shown.endswith("/" + inside):
         return ""  # a record, or an input named from inside its folder
     folder = shown[: -len(inside)]  # ends with "/"
     parts = folder.split("/")[:-1]
@@ -203,7 +203,8 @@ def other_page(report: dict[str, Any], other: str, line: int = 0) -> str:
     >>> other_page(report, "elsewhere/a.txt")
     './../index.html#d-elsewhere/a.txt'
     """
-    here = posixpath.dirname(report["output"]["path"]) or "."
+    # (a record's page is not beside its clean text, in its cleaned corpus)
+    here = posixpath.dirname(report.get("page") or report["output"]["path"]) or "."
     inside = _inside_of(report, other)
     if inside:
         page = href(posixpath.relpath(inside + ".report.html", here))

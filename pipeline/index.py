@@ -30,7 +30,8 @@ from pipeline.settings import Settings
 
 # 2: pairs of consecutive units; 3: the pairs hashed; 4: kept text derived;
 # 5: documents keyed relative to a recorded root, outputs' and twins' hashes
-_SCHEMA = 5
+# 6: a record's report line and clean text (its corpus's outputs hold them)
+_SCHEMA = 6
 
 
 def settings_key(settings: Settings) -> str:
@@ -61,6 +62,10 @@ class Stored:
     pairs: Pairs
     outputs: dict[str, str] = dataclasses.field(default_factory=dict)
     twins: dict[str, str] = dataclasses.field(default_factory=dict)
+    # a record's: its line of reports.jsonl (None: nothing to show), its
+    # clean text (None: its own text, unchanged)
+    report: str | None = None
+    text: str | None = None
 
 
 class Index:
@@ -102,7 +107,7 @@ class Index:
                     "path TEXT UNIQUE NOT NULL, sha256 TEXT NOT NULL, settings TEXT NOT NULL, "
                     "entry TEXT NOT NULL, kept TEXT NOT NULL, cleaned TEXT NOT NULL, "
                     "pieces TEXT NOT NULL, units TEXT NOT NULL, outputs TEXT NOT NULL, "
-                    "twins TEXT NOT NULL)"
+                    "twins TEXT NOT NULL, report TEXT, output TEXT)"
                 )
                 if schema != str(_SCHEMA):
                     here = path.resolve().parent
@@ -205,7 +210,7 @@ class Index:
             self.db.execute("DELETE FROM docs WHERE path = ?", (_key(stored.path),))
             self.db.execute(
                 "INSERT INTO docs (path, sha256, settings, entry, kept, cleaned, pieces, units, "
-                "outputs, twins) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "outputs, twins, report, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     _key(stored.path),
                     stored.sha256,
@@ -217,10 +222,34 @@ class Index:
                     json.dumps([[h, w, n] for h, (w, n) in stored.pairs.items()]),
                     _json(stored.outputs),
                     _json(stored.twins),
+                    stored.report,
+                    stored.text,
                 ),
             )
         except sqlite3.Error as exc:
             raise OutputError(f"{stored.path}: cannot write the index: {exc}") from None
+
+    def record_outputs(self, paths: list[str]) -> tuple[dict[str, str | None], dict[str, str]]:
+        """For records (by path): the clean texts that differ from the
+        records' own, and the report lines of those with something to show."""
+        texts: dict[str, str | None] = {}
+        reports: dict[str, str] = {}
+        keys = [_key(path) for path in paths]
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT path, report, output FROM docs WHERE path IN ({marks}) "
+                "AND (report IS NOT NULL OR output IS NOT NULL)",
+                chunk,
+            )
+            for key, report, output in rows:
+                path = _path(key)
+                if output is not None:
+                    texts[path] = output
+                if report is not None:
+                    reports[path] = report
+        return texts, reports
 
     def commit(self) -> None:
         try:

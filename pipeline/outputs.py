@@ -24,6 +24,8 @@ from pipeline.model import Result
 REPORT_SUFFIXES = (".diff", ".report.json", ".report.html")
 # what a batch writes into DIR besides the documents' outputs
 BATCH_FILES = ("summary.json", "index.html", ".clean-docs")
+# a corpus's report: a line per record that has something to show
+REPORTS = "reports.jsonl"
 
 
 def output_names(inside: str) -> tuple[str, str, str, str]:
@@ -39,10 +41,48 @@ def output_names(inside: str) -> tuple[str, str, str, str]:
 NAME_MAX = 255
 
 
+def record_page(item: Input) -> str:
+    """A record's page under DIR, written only when the record has something
+    to show (a corpus's records write no clean copy, diff or report of
+    their own: the cleaned corpus and `reports.jsonl` hold them).
+
+    >>> from pipeline.inputs import Record
+    >>> record_page(Input("c.jsonl", "c.jsonl#7", "c/7.txt", Record("text")))
+    'c/7.txt.report.html'
+    """
+    return item.inside + REPORT_SUFFIXES[2]
+
+
+def reports_name(item: Input) -> str:
+    """The `reports.jsonl` of a record's corpus: in the folder of its pages,
+    a line for each record that has removals, findings or repairs.
+
+    >>> from pipeline.inputs import Record
+    >>> reports_name(Input("c.jsonl", "c.jsonl#7", "sub/c/7.txt", Record("text")))
+    'sub/c/reports.jsonl'
+    """
+    return item.inside.rsplit("/", 1)[0] + "/" + REPORTS
+
+
+def record_output(item: Input) -> str:
+    """Where a record's clean text is: its cleaned corpus and its id.
+
+    >>> from pipeline.inputs import Record
+    >>> record_output(Input("in/c.jsonl", "in/c.jsonl#7", "c/7.txt", Record("text")))
+    'c.jsonl#7'
+    """
+    return corpus_output(item) + item.shown[len(item.where) :]
+
+
+def names_of(item: Input) -> tuple[str, ...]:
+    """The names an input's own outputs may take under DIR."""
+    return (record_page(item),) if item.record is not None else output_names(item.inside)
+
+
 def too_long(item: Input) -> str | None:
     """Why an input's outputs cannot be written under their names (a name
     longer than the file system takes), or None."""
-    for name in output_names(item.inside):
+    for name in names_of(item):
         last = name.rsplit("/", 1)[-1]
         size = len(last.encode("utf-8", "surrogateescape"))
         if size > NAME_MAX:
@@ -214,11 +254,12 @@ def _claims(inputs: Iterable[Input]) -> Iterable[tuple[str, str]]:
     """Each name a batch would write under DIR, and whose it is."""
     corpora: set[str] = set()
     for item in inputs:
-        for name in output_names(item.inside):
+        for name in names_of(item):
             yield name, item.ident
         if item.record is not None and item.where not in corpora:
             corpora.add(item.where)
             yield corpus_output(item), item.where
+            yield reports_name(item), item.where
 
 
 def refuse_overlap(paths: Iterable[str], out_dir: Path) -> None:
@@ -311,10 +352,44 @@ def cross_entries(
     return out
 
 
+def has_something(report: dict[str, Any]) -> bool:
+    """A report with removals, findings, repairs or repeats of other documents."""
+    return bool(report["removed"] or report["findings"] or report["fixes"] or report.get("across"))
+
+
+def keep_record_ending(report: dict[str, Any], clean: str) -> str:
+    """A record's clean text without the final line end that a file's gets:
+    a record is a string in a field, not a file, and ends as it ended.
+    Its report (changed in place) then lists no such repair.
+
+    >>> report = {"fixes": [{"kind": "final_newline"}], "stats": {"fixes": 1}, "output": {}}
+    >>> keep_record_ending(report, "text\\n"), report["fixes"], report["output"]["chars"]
+    ('text', [], 4)
+    """
+    import hashlib
+
+    clean = clean[:-1]
+    report["fixes"] = [f for f in report["fixes"] if f["kind"] != "final_newline"]
+    report["stats"]["fixes"] = len(report["fixes"])
+    report["output"]["sha256"] = hashlib.sha256(clean.encode("utf-8")).hexdigest()
+    report["output"]["chars"] = len(clean)
+    return clean
+
+
 def file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str, Any]:
-    clean, diff, report_json, report_html = output_names(item.inside)
+    """A document's entry in summary.json. A record's names its cleaned
+    corpus, its corpus's reports.jsonl, its page (or "" when it has
+    nothing to show) and its id; it has no diff of its own ("")."""
+    if item.record is None:
+        clean, diff, report_json, report_html = output_names(item.inside)
+        mine: dict[str, Any] = {}
+    else:
+        clean, diff, report_json = corpus_output(item), "", reports_name(item)
+        report_html = record_page(item) if has_something(report) else ""
+        mine = {"record": item.shown[len(item.where) + 1 :]}
     return {
         "path": item.shown,
+        **mine,
         "output": clean,
         "report": report_json,
         "report_html": report_html,
@@ -341,15 +416,7 @@ def file_entry(item: Input, result: Result, report: dict[str, Any]) -> dict[str,
     }
 
 
-def _cleaned_text(item: Input, out_dir: Path) -> str | None:
-    """A record's clean text as this run (or an earlier one) wrote it."""
-    written = out_dir / item.inside
-    if written.is_symlink() or not written.is_file():
-        return None
-    return written.read_text(encoding="utf-8")
-
-
-def _write_jsonl(path: Path, items: list[Input], out_dir: Path, to: Path) -> None:
+def _write_jsonl(path: Path, items: list[Input], texts: dict[str, str | None], to: Path) -> None:
     import json
 
     from pipeline.write import atomic_writer
@@ -360,7 +427,7 @@ def _write_jsonl(path: Path, items: list[Input], out_dir: Path, to: Path) -> Non
             assert record is not None
             source.seek(record.offset)
             line = json.loads(source.read(record.length).decode("utf-8-sig"))
-            cleaned = _cleaned_text(item, out_dir)
+            cleaned = texts.get(item.ident)
             if cleaned is not None:
                 line[record.field] = cleaned
             try:
@@ -370,7 +437,7 @@ def _write_jsonl(path: Path, items: list[Input], out_dir: Path, to: Path) -> Non
             out.write(data)
 
 
-def _write_parquet(path: Path, items: list[Input], out_dir: Path, to: Path) -> None:
+def _write_parquet(path: Path, items: list[Input], texts: dict[str, str | None], to: Path) -> None:
     from pipeline import parquet
 
     record = items[0].record
@@ -378,15 +445,28 @@ def _write_parquet(path: Path, items: list[Input], out_dir: Path, to: Path) -> N
     by_row = {(i.record.group, i.record.row): i for i in items if i.record is not None}
 
     def cleaned(group: int, row: int) -> str | None:
-        return _cleaned_text(by_row[(group, row)], out_dir)
+        return texts.get(by_row[(group, row)].ident)
 
     parquet.write_cleaned(path, record.field, by_row, cleaned, to)
 
 
-def write_corpora(inputs: list[Input], out_dir: Path) -> None:
+def _write_reports(items: list[Input], reports: dict[str, str], to: Path) -> None:
+    from pipeline.write import atomic_writer
+
+    with atomic_writer(to) as out:
+        for item in items:
+            line = reports.get(item.ident)
+            if line is not None:
+                out.write(line.encode("utf-8") + b"\n")
+
+
+def write_corpora(inputs: list[Input], out_dir: Path, index: Any) -> None:
     """Each corpus again, as DIR/<name>.jsonl or DIR/<name>.parquet: every
-    record read with its clean text (a record that could not be processed
-    is kept as it was), streamed record by record from the corpus."""
+    record read with its clean text as the index holds it (a record whose
+    text did not change, or that could not be processed, is kept as it
+    was), streamed record by record from the corpus; and its
+    `reports.jsonl`: the report of each record that has something to
+    show, in the corpus's order."""
     corpora: dict[str, list[Input]] = {}
     for item in inputs:
         if item.record is not None:
@@ -395,12 +475,14 @@ def write_corpora(inputs: list[Input], out_dir: Path) -> None:
         path = Path(where)
         record = items[0].record
         is_parquet = record is not None and record.group >= 0
+        texts, reports = index.record_outputs([item.ident for item in items])
         to = target(out_dir, corpus_output(items[0]))
         try:
-            (_write_parquet if is_parquet else _write_jsonl)(path, items, out_dir, to)
+            (_write_parquet if is_parquet else _write_jsonl)(path, items, texts, to)
         except OutputError:
             raise
         except Exception as exc:  # the corpus changed or went away during the run
             raise OutputError(
                 f"{to}: cannot write: {path.as_posix()} could not be read again ({exc})"
             ) from None
+        _write_reports(items, reports, target(out_dir, reports_name(items[0])))

@@ -46,3 +46,23 @@ def clean_docs() -> list[str]:
     script = Path(sys.executable).parent / "clean-docs"
     assert script.exists(), f"console script missing: {script}"
     return [str(script)]
+
+
+def corpus_reports(folder: Path) -> dict[str, dict]:
+    """The reports of a corpus's records (its `reports.jsonl`, in the folder
+    of its pages), by the record's path."""
+    import json
+
+    lines = (folder / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    reports = [json.loads(line) for line in lines]
+    return {r["source"]["path"]: r for r in reports}
+
+
+def record_files(out: Path) -> list[str]:
+    """The files a run wrote for records one by one: their pages only
+    (a corpus's records write no clean copy, diff or JSON report each)."""
+    return sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and p.parent != out and ".clean-docs" not in p.parts
+    )

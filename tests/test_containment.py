@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import corpus_reports
 
 PARA = (
     "The regional council reviewed the emergency response plans and adopted the new "
@@ -105,15 +106,23 @@ def test_ids_that_clash_once_made_safe_lose_no_record(
     tmp_path: Path, clean_docs: list[str]
 ) -> None:
     ids = ["a b", "a_b", 5, "5", "a b"]
-    lines = [json.dumps({"id": i, "text": f"record {n}: {PARA}"}) for n, i in enumerate(ids)]
+    # each record pasted twice: each has a removal to show on its page
+    texts = [f"record {n}.\n\n{PARA}\n{PARA}" for n in range(len(ids))]
+    lines = [json.dumps({"id": i, "text": t}) for i, t in zip(ids, texts, strict=True)]
     (tmp_path / "c.jsonl").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
     proc = _run(clean_docs, "run", "c.jsonl", "--id-field", "id", "-o", "out", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     cleaned = (tmp_path / "out" / "c.jsonl").read_text(encoding="utf-8").splitlines()
     # a BOM before the first record does not cost it
     assert [json.loads(line)["id"] for line in cleaned] == ids
-    texts = sorted(p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "c").glob("*.txt"))
-    assert texts == sorted(f"record {n}: {PARA}" for n in range(len(ids)))
+    assert [json.loads(line)["text"] for line in cleaned] == [
+        f"record {n}.\n\n{PARA}" for n in range(5)
+    ]
+    reports = corpus_reports(tmp_path / "out" / "c")
+    assert len(reports) == len(ids)
+    pages = sorted(p.name for p in (tmp_path / "out" / "c").glob("*.report.html"))
+    assert pages == sorted(r["page"].removeprefix("c/") for r in reports.values())
+    assert len(set(pages)) == len(ids)
 
 
 def test_max_size_applies_to_records(tmp_path: Path, clean_docs: list[str]) -> None:
@@ -136,7 +145,11 @@ def test_max_size_applies_to_records(tmp_path: Path, clean_docs: list[str]) -> N
     )
     assert proc.returncode == 2
     assert "c.jsonl#big: error:" in proc.stderr and "limit" in proc.stderr
-    assert (tmp_path / "out" / "c" / "small.txt").is_file()
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert [e["record"] for e in summary["files"]] == ["small"]
+    # the record over the limit is kept as it was in the cleaned corpus
+    cleaned = (tmp_path / "out" / "c.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in cleaned] == [big, small]
 
 
 # -- containment --------------------------------------------------------------

@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import OTHER, PARA
+from conftest import OTHER, PARA, corpus_reports, record_files
 
 
 def _corpus(path: Path) -> None:
@@ -47,12 +47,56 @@ def test_run_writes_a_cleaned_corpus_and_reports_by_id(
     assert cleaned[1]["text"] == OTHER
     # a cross-record repeat is reported and kept by default
     assert cleaned[2]["text"].endswith(PARA)
-    report = json.loads((out / "pages" / "c-3.txt.report.json").read_text(encoding="utf-8"))
-    [across] = report["across"]
+    # one line of reports.jsonl for each record with something to show,
+    # in the corpus's order; pages only for those
+    reports = corpus_reports(out / "pages")
+    shown = corpus.as_posix()
+    # (b/2 has findings: its lines are alike, and kept)
+    assert list(reports) == [f"{shown}#a-1", f"{shown}#b/2", f"{shown}#c-3"]
+    [across] = reports[f"{shown}#c-3"]["across"]
     # (documents are known by where they are, relative to DIR's folder)
     assert across["duplicate_of"]["path"] == "pages.jsonl#a-1"
-    # an id that is not a safe file name stays inside the output folder
-    assert (out / "pages" / "b%2F2.txt").read_text(encoding="utf-8") == OTHER
+    assert reports[f"{shown}#a-1"]["output"]["path"] == "pages.jsonl#a-1"
+    # an id that is not a safe file name names a page inside the output folder
+    assert [r["page"] for r in reports.values()] == [
+        "pages/a-1.txt.report.html",
+        "pages/b%2F2.txt.report.html",
+        "pages/c-3.txt.report.html",
+    ]
+    assert record_files(out) == sorted(
+        [*(r["page"] for r in reports.values()), "pages/reports.jsonl"]
+    )
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    entries = {e["record"]: e for e in summary["files"]}
+    assert entries["b/2"]["output"] == "pages.jsonl" and entries["b/2"]["diff"] == ""
+    assert entries["b/2"]["report"] == "pages/reports.jsonl"
+    assert entries["b/2"]["report_html"] == "pages/b%2F2.txt.report.html"
+
+
+def test_a_record_with_nothing_to_show_has_no_page(tmp_path: Path, clean_docs: list[str]) -> None:
+    corpus = tmp_path / "pages.jsonl"
+    texts = [PARA + PARA, "One plain sentence, said once.", "x" + PARA, "Another plain one."]
+    corpus.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*clean_docs, "run", str(corpus), "-o", str(out), "-q"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    pages = {e["record"]: e["report_html"] for e in summary["files"]}
+    assert pages == {
+        "1": "pages/1.txt.report.html",
+        "2": "",
+        "3": "pages/3.txt.report.html",
+        "4": "",
+    }
+    assert list(corpus_reports(out / "pages")) == [f"{corpus.as_posix()}#{n}" for n in (1, 3)]
+    assert record_files(out) == [pages["1"], pages["3"], "pages/reports.jsonl"]
+    # a record keeps its ending: no final line end is added to a string
+    cleaned = [json.loads(line)["text"] for line in (out / "pages.jsonl").open(encoding="utf-8")]
+    assert cleaned == [PARA, texts[1], texts[2], texts[3]]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="./pages/1.txt.report.html"' in index and "pages/2.txt" not in index
 
 
 def test_across_removes_cross_record_repeats(tmp_path: Path, clean_docs: list[str]) -> None:
@@ -121,7 +165,6 @@ def test_records_hold_any_line_separator_but_newline(tmp_path: Path, clean_docs:
     assert proc.returncode == 0, proc.stderr
     cleaned = (out / "pages.jsonl").read_text(encoding="utf-8").split("\n")
     assert [json.loads(line)["text"] for line in cleaned[:-1]] == [text, PARA]
-    assert (out / "pages" / "2.txt").read_text(encoding="utf-8") == PARA
 
 
 def test_a_corpus_that_is_not_utf8_is_one_error(tmp_path: Path, clean_docs: list[str]) -> None:
@@ -140,3 +183,41 @@ def test_a_corpus_that_is_not_utf8_is_one_error(tmp_path: Path, clean_docs: list
     assert (
         proc.stderr.strip() == f"{corpus.as_posix()}: error: cannot read this JSONL corpus: {said}"
     )
+
+
+def test_a_rerun_skips_records_and_drops_pages_they_no_longer_have(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    corpus = tmp_path / "pages.jsonl"
+    out = tmp_path / "out"
+
+    def write(first: str) -> None:
+        texts = [first, "One plain sentence, said once.", "x" + PARA + "\n" + PARA]
+        corpus.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), "utf-8")
+
+    def run() -> dict[str, bytes]:
+        proc = subprocess.run(
+            [*clean_docs, "run", str(corpus), "-o", str(out), "-q"], capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stderr
+        return {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and ".clean-docs" not in p.parts
+        }
+
+    write(PARA + PARA)
+    first = run()
+    assert "pages/1.txt.report.html" in first and "pages/3.txt.report.html" in first
+    # unchanged: every record skipped, the corpus's outputs written again alike
+    again = run()
+    summary = json.loads(again.pop("summary.json"))
+    assert summary["totals"]["files"] == 3
+    assert {k: v for k, v in first.items() if k != "summary.json"} == again
+    # record 1 changed and has nothing to show now: its page goes
+    write("A record that has nothing to show any more.")
+    third = run()
+    assert "pages/1.txt.report.html" not in third and "pages/3.txt.report.html" in third
+    assert list(corpus_reports(out / "pages")) == [f"{corpus.as_posix()}#3"]
+    summary = json.loads(third["summary.json"])
+    assert "pages/1.txt.report.html" in summary["removed_outputs"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OTHER, PARA
+from conftest import OTHER, PARA, corpus_reports, record_files
 
 # id, text, year: pasted twice inside, clean, no text, a duplicate id, repeats a-1
 ROWS = [
@@ -58,14 +58,21 @@ def test_run_writes_a_cleaned_parquet_and_reports_by_id(
     # an id given twice loses no record: the second's outputs take `~2`
     assert [r["id"] for r in rows] == ["a-1", "b/2", "a-1", "e-5"]
     assert [r["year"] for r in rows] == [2022, 2022, 2023, 2023]
-    for row, name in zip(rows, ["a-1", "b%2F2", "a-1~2", "e-5"], strict=True):
-        assert row["text"] == (out / "pages" / f"{name}.txt").read_text(encoding="utf-8")
     assert rows[0]["text"] == PARA  # the second paste is gone
     assert rows[1]["text"] == OTHER
     # a cross-record repeat is reported and kept by default
     assert rows[3]["text"].endswith(PARA)
-    report = json.loads((out / "pages" / "e-5.txt.report.json").read_text(encoding="utf-8"))
-    [across] = report["across"]
+    reports = corpus_reports(out / "pages")
+    shown = corpus.as_posix()
+    # (b/2's lines are alike: findings, kept)
+    assert list(reports) == [f"{shown}#{i}" for i in ("a-1", "b/2", "a-1~2", "e-5")]
+    assert [r["page"] for r in reports.values()] == [
+        "pages/a-1.txt.report.html",
+        "pages/b%2F2.txt.report.html",
+        "pages/a-1~2.txt.report.html",
+        "pages/e-5.txt.report.html",
+    ]
+    [across] = reports[f"{shown}#e-5"]["across"]
     assert across["duplicate_of"]["path"] == "pages.parquet#a-1"
 
 
@@ -79,8 +86,14 @@ def test_rows_are_named_by_number_without_an_id_field(
     proc = _run(clean_docs, "run", str(corpus), "-o", str(out), "--across", "-q", "-j", "2")
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"{corpus.as_posix()}#3: error: no text in column 'text'"
-    names = sorted(p.name for p in (out / "pages").glob("*.txt"))
-    assert names == ["1.txt", "2.txt", "5.txt"]
+    # row 1 loses its second paste, row 5 what repeats row 1, row 2 has
+    # findings; row 4 is dropped as a copy: no page
+    assert record_files(out) == [
+        "pages/1.txt.report.html",
+        "pages/2.txt.report.html",
+        "pages/5.txt.report.html",
+        "pages/reports.jsonl",
+    ]
     texts = pq.read_table(out / "pages.parquet").column("text").to_pylist()
     # --across: row 4 is row 2 again, a duplicate document: left out of the
     # cleaned corpus and listed (it was an empty record before issue 16);
@@ -125,18 +138,25 @@ def test_jsonl_and_parquet_give_the_same_outputs(tmp_path: Path, clean_docs: lis
         out = tmp_path / f"out-{corpus.suffix[1:]}"
         proc = _run(clean_docs, "run", str(corpus), "-o", str(out), "--id-field", "id", "-q")
         assert proc.returncode == 0, proc.stderr
+
+        def named(text: str, corpus: Path = corpus) -> str:
+            for name in (corpus.as_posix(), corpus.relative_to(tmp_path).as_posix(), corpus.name):
+                text = text.replace(name, "CORPUS")
+            return text
+
         outputs[corpus.suffix] = {
-            p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
-            .replace(corpus.as_posix(), "CORPUS")
-            .replace(corpus.relative_to(tmp_path).as_posix(), "CORPUS")
+            p.relative_to(out).as_posix(): named(p.read_text(encoding="utf-8"))
             for p in sorted((out / "pages").iterdir())
         }
+        outputs[corpus.suffix]["summary"] = named((out / "summary.json").read_text("utf-8"))
         if corpus.suffix == ".jsonl":
             cleaned = [json.loads(line) for line in (out / "pages.jsonl").open(encoding="utf-8")]
         else:
             cleaned = pq.read_table(out / "pages.parquet").to_pylist()
         outputs[corpus.suffix]["corpus"] = cleaned
-    assert len(outputs[".parquet"]) == 3 * 4 + 1  # .txt, .diff, .report.json, .report.html
+    # a page for each of the three records (each has something to show),
+    # their reports.jsonl, the cleaned corpus, summary.json's entries
+    assert len(outputs[".parquet"]) == 3 + 1 + 1 + 1
     assert outputs[".parquet"] == outputs[".jsonl"]
 
 
