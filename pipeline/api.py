@@ -22,8 +22,12 @@ from pipeline.verify import verify
 _MAX_PASSES = 8
 
 
-def dedupe_source(source: Source, settings: Settings | None = None) -> Result:
+def dedupe_source(
+    source: Source, settings: Settings | None = None, cleared: bool = False
+) -> Result:
     """Run clean, segment, fingerprint, match and resolve; verify the result.
+    `cleared`: the bulk screen found nothing these stages could find
+    (`pipeline.screen`): only the repairs are made.
 
     Raises InputError for text that holds lone surrogates (not text: it
     cannot be written as UTF-8).
@@ -34,7 +38,7 @@ def dedupe_source(source: Source, settings: Settings | None = None) -> Result:
     except UnicodeEncodeError as exc:
         raise InputError(source.path, f"lone surrogate at character {exc.start}") from None
     cleaned = clean(source.text, fix_text=settings.fix_text)
-    repeats = find_repeats(cleaned.text, settings)
+    repeats = () if cleared else find_repeats(cleaned.text, settings)
     # Removing a paste can bring two copies of something else together.
     # Passing again over the kept text until nothing more goes makes the
     # result idempotent: the last pass ran on exactly the output.

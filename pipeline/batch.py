@@ -293,7 +293,10 @@ def _run(
     corpus.remember_all(comparable())
     todo = [item for item in inputs if item.ident not in fresh]
     outcome.skipped = len(fresh)
-    dropped = _drop_copies(inputs, todo, out_dir, index, outcome) if options.across else set()
+    looked = _screen(inputs, todo, settings, options)
+    dropped = (
+        _drop_copies(inputs, todo, looked, out_dir, index, outcome) if options.across else set()
+    )
     if dropped:
         todo = [item for item in todo if item not in dropped]
 
@@ -322,6 +325,13 @@ def _run(
     batch = engine.Batch(
         out_dir, settings, options, corpus, on_written, outcome.errors, index.commit
     )
+    if looked is not None and looked.screened:
+        batch.cleared = {item.ident for item in looked.clear}
+        batch.screened = {item.ident for item in looked.screened}
+        batch.partners = {
+            item.ident: {other.ident for other in others}
+            for item, others in looked.partners.items()
+        }
     if options.engine == "dask":
         from pipeline import dask_engine
 
@@ -370,18 +380,42 @@ def _run(
     return outcome, summary
 
 
+def _screen(inputs: list[Input], todo: list[Input], settings: Settings, options: Options) -> Any:
+    """The bulk look at the batch's records (`gate.screen_records`), when
+    there are records to process: their copies (dropped with --across),
+    and, when the screen's bounds hold (`screen.applies`), the records it
+    clears and the pairs it proposes. None without records to process."""
+    from pipeline.gate import screen_records
+    from pipeline.read import MAX_INPUT_MB
+    from pipeline.screen import applies
+
+    if not any(item.record is not None for item in todo):
+        return None
+    if not options.across and not applies(settings):
+        return None
+    limit = MAX_INPUT_MB if options.max_mb is None else options.max_mb
+    return screen_records(inputs, precise_all=not applies(settings), limit=limit)
+
+
 def _drop_copies(
-    inputs: list[Input], todo: list[Input], out_dir: Path, index: Any, outcome: Outcome
+    inputs: list[Input],
+    todo: list[Input],
+    looked: Any,
+    out_dir: Path,
+    index: Any,
+    outcome: Outcome,
 ) -> set[Input]:
     """With --across, the records of `todo` that are wholly copies of
-    earlier records (`copies`; the earlier one may be unchanged since a
-    past run): not processed, left out of the cleaned corpus, listed in
-    summary.json. Outputs a past run wrote for such a record are removed."""
+    earlier records (`looked.copies`; the earlier one may be unchanged
+    since a past run): not processed, left out of the cleaned corpus,
+    listed in summary.json. Outputs a past run wrote for such a record are
+    removed."""
     from pipeline import outputs
-    from pipeline.gate import screen_records
 
+    if looked is None:
+        return set()
     waiting = set(todo)
-    found = screen_records(inputs, precise_all=True).copies
+    found = looked.copies
     dropped = {item for item in found if item in waiting}
     idents = {item.ident for item in dropped}
     for old in [stored for stored in index.all() if stored.path in idents]:

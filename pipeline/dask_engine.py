@@ -64,6 +64,10 @@ def _client(scheduler: str | None, jobs: int) -> tuple[Any, Any]:
     return Client(cluster), cluster
 
 
+def _prepare(item: Any, cleared: bool, settings: Any, options: Any) -> Prepared | str:
+    return prepare(item, settings, options, cleared)
+
+
 def _pairs_of(p: Prepared | str) -> Pairs:
     return {} if isinstance(p, str) else p.pairs
 
@@ -194,7 +198,8 @@ def _run(client: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, P
     settings = batch.settings
     sent = dataclasses.replace(batch.options, progress=None)
     # Stage 1.
-    prepared = client.map(prepare, inputs, settings=settings, options=sent, pure=False)
+    cleared = [item.ident in batch.cleared for item in inputs]
+    prepared = client.map(_prepare, inputs, cleared, settings=settings, options=sent, pure=False)
     pairs = client.map(_pairs_of, prepared, pure=False)
     kept = client.map(_kept_of, prepared, pure=False)
     base = len(stored)  # document numbers: the stored ones first
@@ -216,7 +221,12 @@ def _run(client: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, P
     reduced = [delayed(_score_bucket)(*[m[b] for m in maps]) for b in range(buckets)]
     totals = delayed(_sum_scores)(*reduced).compute()
     limit = settings.min_run_chars
-    edges = sorted((int(a), int(b)) for a, b, total in totals.tolist() if total >= limit)
+    paths = [path for path, _ in stored] + [item.ident for item in inputs]
+    edges = sorted(
+        (int(a), int(b))
+        for a, b, total in totals.tolist()
+        if total >= limit and batch.may_pair(paths[int(a)], paths[int(b)])
+    )
     # Stage 3: one task per connected component.
     needed = sorted({d for e in edges for d in e if d < base})
     stored_kept = {d: batch.corpus.seen(stored[d][0]).kept for d in needed}

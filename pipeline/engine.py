@@ -22,7 +22,7 @@ follows a chunk and the pair postings, not the corpus.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -130,12 +130,13 @@ class Prepared:
     rendered: Rendered  # as if no cross repeats
 
 
-def prepare(item: Any, settings: Settings, options: Any) -> Prepared | str:
-    """Stage 1 for one input: a Prepared, or why it failed."""
+def prepare(item: Any, settings: Settings, options: Any, cleared: bool = False) -> Prepared | str:
+    """Stage 1 for one input: a Prepared, or why it failed (`cleared`: a
+    record the bulk screen cleared: repaired, its pairs hashed, no more)."""
     from pipeline.across import _pieces, unit_pairs
     from pipeline.inputs import dedupe_input
 
-    outcome = dedupe_input(item, settings, options)
+    outcome = dedupe_input(item, settings, options, cleared)
     if isinstance(outcome, str):
         return outcome
     try:
@@ -220,6 +221,19 @@ class Batch:
     on_written: Callable[[Any, Prepared, Rendered], None]
     errors: list[tuple[str, str]]
     flush: Callable[[], None] | None = None  # after each chunk (the index commits)
+    # the bulk screen's word on this run's records (`gate.screen_records`),
+    # by ident: those cleared go through no precise stage inside; two
+    # records it looked at are compared only when it paired them
+    cleared: Container[str] = frozenset()
+    screened: Container[str] = frozenset()
+    partners: dict[str, set[str]] | None = None
+
+    def may_pair(self, later: str, earlier: str) -> bool:
+        """Whether two documents are worth a precise comparison: always,
+        unless the screen looked at both and did not pair them."""
+        if self.partners is None or later not in self.screened or earlier not in self.screened:
+            return True
+        return earlier in self.partners.get(later, ())
 
 
 def run_batch(executor: Executor, inputs: list[Any], batch: Batch) -> int:
@@ -239,7 +253,9 @@ def run_batch(executor: Executor, inputs: list[Any], batch: Batch) -> int:
     chunks = _chunks(inputs)
 
     def submit(chunk: list[Any]) -> Iterator[Any]:
-        return executor.map(prepare, chunk, [batch.settings] * len(chunk), [sent] * len(chunk))
+        n = len(chunk)
+        cleared = [item.ident in batch.cleared for item in chunk]
+        return executor.map(prepare, chunk, [batch.settings] * n, [sent] * n, cleared)
 
     pending = deque(submit(chunk) for chunk in chunks[:_AHEAD])
     done = 0
@@ -294,7 +310,8 @@ def _settle(
         if isinstance(p, str):
             candidates.append([])
             continue
-        candidates.append(corpus.admit(item.ident, p.pairs, p.seen))
+        found_here = corpus.admit(item.ident, p.pairs, p.seen)
+        candidates.append([path for path in found_here if batch.may_pair(item.ident, path)])
     # Stage 3: every candidate pair of the chunk at once.
     jobs: list[tuple[int, str]] = []
     texts: list[tuple[str, str, Settings]] = []

@@ -277,6 +277,8 @@ class RecordScreen:
     boilerplate: dict[Input, int] = field(default_factory=dict)
     # for each record, the earlier ones it may repeat (the screen's pairs)
     partners: dict[Input, set[Input]] = field(default_factory=dict)
+    # the records the screen looked at (`partners` says all of their pairs)
+    screened: set[Input] = field(default_factory=set)
 
 
 def _over_limit(text: str, limit_mb: float) -> bool:
@@ -296,7 +298,7 @@ def screen_records(
     says why."""
     from pipeline.copies import find_copies, keys
     from pipeline.inputs import record_text
-    from pipeline.screen import screen
+    from pipeline.screen import repeated_inside, screen
 
     records: list[Input] = []
     texts: list[str] = []
@@ -315,17 +317,32 @@ def screen_records(
     if not records:
         return found
     key_texts = keys(texts)
+    twins: dict[Input, Input] = {}
     for c in find_copies(texts, key_texts) if len(records) > 1 else []:
+        twins[records[c.index]] = records[c.twin]
         found.copies[records[c.index]] = copy_finding(
             records[c.index], records[c.twin], texts[c.index], texts[c.twin], c
         )
     rest = [i for i, item in enumerate(records) if item not in found.copies]
     if precise_all:
         return found
+    # a copy (that `run` processes without --across) has a repeat inside or not
+    copied = [i for i, item in enumerate(records) if item in found.copies]
+    inside = repeated_inside([key_texts[i] for i in copied])
+    found.clear.update(records[i] for at, i in enumerate(copied) if at not in inside)
     screened = screen([key_texts[i] for i in rest])
+    found.screened = {records[i] for i in rest}
     needed = screened.needs_precise()
+    linked: dict[Input, set[Input]] = {}
     for later, earlier in screened.pairs:
         found.partners.setdefault(records[rest[later]], set()).add(records[rest[earlier]])
+        linked.setdefault(records[rest[later]], set()).add(records[rest[earlier]])
+        linked.setdefault(records[rest[earlier]], set()).add(records[rest[later]])
+    # a copy (processed by `run` without --across) is compared with its
+    # twin and with what its twin may repeat or be repeated by
+    for copy, twin in twins.items():
+        found.partners[copy] = {twin} | linked.get(twin, set())
+        found.screened.add(copy)
     for at, i in enumerate(rest):
         if screened.boilerplate[at]:
             found.boilerplate[records[i]] = screened.boilerplate[at]

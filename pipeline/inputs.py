@@ -438,15 +438,18 @@ def input_bytes(item: Input) -> int:
         return 0
 
 
-def dedupe_input(item: Input, settings: Settings, options: Options) -> Result | str:
-    """Read and deduplicate one input: its Result, or why it failed."""
+def dedupe_input(
+    item: Input, settings: Settings, options: Options, cleared: bool = False
+) -> Result | str:
+    """Read and deduplicate one input: its Result, or why it failed
+    (`cleared`: a record the bulk screen cleared, repaired only)."""
     from pipeline.api import dedupe_source
     from pipeline.read import MAX_INPUT_MB, read_file
 
     limit = MAX_INPUT_MB if options.max_mb is None else options.max_mb
     try:
         if item.record is not None:
-            return dedupe_source(_record_source(item, limit), settings)
+            return dedupe_source(_record_source(item, limit), settings, cleared)
         return dedupe_source(read_file(item.path, item.shown, options.encoding, limit), settings)
     except InputError as exc:
         return exc.reason

@@ -144,6 +144,23 @@ def screen(key_texts: list[str]) -> Screened:
     return Screened(inside, pairs, boilerplate)
 
 
+def repeated_inside(key_texts: list[str]) -> set[int]:
+    """The documents (by their keys) that hold a repeat inside: the first
+    half of `screen`, for documents that are to be paired with no other.
+
+    >>> a = "theregionalcouncilreviewedtheplans"
+    >>> sorted(repeated_inside([a, a + a]))
+    [1]
+    """
+    docs, hashes, _ = _grams(key_texts)
+    if not len(hashes):
+        return set()
+    import numpy as np
+
+    doc_bits = max(1, (len(key_texts) - 1).bit_length())
+    return _repeated_inside(hashes, docs, doc_bits, np.uint64((1 << doc_bits) - 1))
+
+
 def _repeated_inside(hashes: Any, docs: Any, doc_bits: int, low: Any) -> set[int]:
     """The documents holding at least INSIDE_GRAMS grams said again: one
     sort of one key, the gram's hash above, its document below (hashes

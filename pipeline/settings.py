@@ -7,6 +7,7 @@ the settings that produced it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -296,10 +297,16 @@ class Settings:
         return all(line in self.allow or matches(line) for line in lines)
 
     def as_dict(self) -> dict[str, Any]:
-        values = dataclasses.asdict(self)
-        values["allow"], values["allow_patterns"] = list(self.allow), list(self.allow_patterns)
-        values["accept"] = list(self.accept)
-        return values
+        # (every report carries it: made once per settings, copied)
+        return {k: list(v) if isinstance(v, list) else v for k, v in _as_dict(self).items()}
+
+
+@functools.lru_cache(maxsize=8)
+def _as_dict(settings: Settings) -> dict[str, Any]:
+    values = dataclasses.asdict(settings)
+    values["allow"], values["allow_patterns"] = list(settings.allow), list(settings.allow_patterns)
+    values["accept"] = list(settings.accept)
+    return values
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Settings))

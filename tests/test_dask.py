@@ -82,6 +82,27 @@ def test_dask_engine_writes_what_the_local_engine_writes(
     assert totals["removed_regions"] > 0 and totals["cross_file"] > 0, totals
 
 
+def test_dask_engine_writes_what_the_local_engine_writes_for_a_corpus(
+    clean_docs: list[str], tmp_path: Path
+) -> None:
+    # records: the bulk screen clears some, pairs others, finds copies
+    inp = tmp_path / "in"
+    _year(inp, 2021)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(inp.rglob("*.txt"))]
+    records = [*texts, texts[0], texts[1][:-40] + "x" + texts[1][-39:], texts[2] + texts[2]]
+    (inp / "c.jsonl").write_text(
+        "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in records),
+        encoding="utf-8",
+    )
+    _run(clean_docs, inp / "c.jsonl", tmp_path / "local")
+    _run(clean_docs, inp / "c.jsonl", tmp_path / "dask", "--engine", "dask")
+    local, dask = _tree(tmp_path / "local"), _tree(tmp_path / "dask")
+    assert sorted(local) == sorted(dask)
+    assert [name for name in local if local[name] != dask[name]] == []
+    totals = json.loads(local["summary.json"])["totals"]
+    assert totals["removed_regions"] > 0 and totals["cross_file"] > 0, totals
+
+
 def test_dask_engine_compares_new_files_with_the_index(
     clean_docs: list[str], tmp_path: Path
 ) -> None:

@@ -107,3 +107,60 @@ def test_files_compared_only_as_the_screen_pairs_them_find_the_same(tmp_path: Pa
     # find a stretch the old order of comparisons let a licence match hide)
     before = {(p, n) for p, n in covered(slow) if authored(p, n)}
     assert len(before) >= 3 and before <= covered(fast)
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".clean-docs" not in p.parts and p.name not in ("index.html",)
+    }
+
+
+@pytest.mark.skipif(not TEXTS.is_dir(), reason="../shared/texts is not here")
+@pytest.mark.parametrize("across", [False, True])
+def test_run_with_the_screen_writes_what_processing_every_record_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, across: bool
+) -> None:
+    """`run` clears records in bulk and compares only the pairs the screen
+    proposes (a copy: with its twin and what its twin shares); its outputs
+    are those of processing and comparing every record."""
+    from pipeline import screen
+    from pipeline.batch import run_paths
+
+    records = _records(3)
+    rng = random.Random(3)
+    for _ in range(30):  # copies of earlier records: exact, or with a typo
+        text = rng.choice(records)
+        if rng.random() < 0.5:
+            at = rng.randrange(len(text))
+            text = text[:at] + ("x" if text[at] != "x" else "y") + text[at + 1 :]
+        records.append(text)
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+            for i, t in enumerate(records)
+        ),
+        encoding="utf-8",
+    )
+    from pipeline import engine
+
+    options = Options(id_field="id", across=across, jobs=1)
+    cleared: list[bool] = []
+    prepare = engine.prepare
+
+    def counted(item: object, settings: Settings, options: Options, clear: bool = False) -> object:
+        cleared.append(clear)
+        return prepare(item, settings, options, clear)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "prepare", counted)
+        run_paths([str(corpus)], tmp_path / "fast", Settings(), options)
+    assert sum(cleared) > 40  # the screen did clear records
+    with monkeypatch.context() as patched:
+        patched.setattr(screen, "applies", lambda settings: False)
+        run_paths([str(corpus)], tmp_path / "slow", Settings(), options)
+    fast, slow = _outputs(tmp_path / "fast"), _outputs(tmp_path / "slow")
+    assert len(slow["c/reports.jsonl"].splitlines()) > 20  # there was something to show
+    assert fast == slow
