@@ -39,6 +39,8 @@ class Outcome:
     kept_outputs: list[str] = field(default_factory=list)
     # records dropped as copies of earlier ones (--across): R6 findings
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    # blocks that many documents hold alike (`boilerplate.blocks_report`)
+    boilerplate: list[dict[str, Any]] = field(default_factory=list)
 
 
 def jobs_for(options: Options, inputs: int) -> int:
@@ -325,6 +327,8 @@ def _run(
     batch = engine.Batch(
         out_dir, settings, options, corpus, on_written, outcome.errors, index.commit
     )
+    if looked is not None:
+        outcome.boilerplate = looked.blocks
     if looked is not None and looked.screened:
         batch.cleared = {item.ident for item in looked.clear}
         batch.screened = {item.ident for item in looked.screened}
@@ -362,6 +366,8 @@ def _run(
         "kept_changed_outputs": outcome.kept_outputs,
         # this run's: records dropped as copies of earlier ones (--across)
         "duplicate_documents": outcome.duplicates,
+        # this run's: blocks many records hold alike (a licence), each once
+        "boilerplate": outcome.boilerplate,
         "totals": totals,
         "settings": settings.as_dict(),
     }

@@ -110,7 +110,11 @@ def check_paths(
         # does not apply: with an index, its documents were not screened)
         partners: dict[Input, set[Input]] | None = None
         if not every:
-            partners = looked.partners | file_partners(outcome.results, copies)
+            between_files, file_blocks = file_partners(outcome.results, copies)
+            partners = looked.partners | between_files
+            outcome.boilerplate = _placed(looked.blocks, inputs) + [
+                {**b, "file": b["path"], "line": b["start_line"]} for b in file_blocks
+            ]
         # the indexed documents' texts stay in the index until a candidate needs them
         corpus = Corpus(settings, fetch=index.texts if index is not None else None)
         if index is not None:
@@ -127,6 +131,15 @@ def check_paths(
             index.close()
     outcome.placed_errors = error_entries(outcome.errors, inputs)
     return outcome, findings
+
+
+def _placed(blocks: list[dict[str, Any]], inputs: list[Input]) -> list[dict[str, Any]]:
+    """Records' boilerplate blocks at their real places (`gate.place`)."""
+    from pipeline.gate import place, record_lines
+
+    by_name = {item.shown: item for item in inputs if item.record is not None}
+    places = record_lines(by_name[b["path"]] for b in blocks)
+    return [place(b, by_name[b["path"]], places) for b in blocks]
 
 
 def _check_findings(

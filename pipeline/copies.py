@@ -112,6 +112,20 @@ def keys(texts: list[str]) -> list[str]:
     return kept.astype(np.uint32).tobytes().decode("utf-32-le").split("\x00")
 
 
+def key_places(text: str) -> Any:
+    """Where in `text` each character of its key is (`keys`), as an array.
+
+    >>> key_places("A, b.").tolist()
+    [0, 3]
+    """
+    import numpy as np
+
+    keys([text])  # (fills the table for its characters)
+    table, _ = _key_table()
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return np.flatnonzero(table[points] != 0)
+
+
 def numbers(text: str) -> list[str]:
     """The figures of a text in order: digits with their decimal marks,
     and Chinese numerals (`match.numbers`).

@@ -279,6 +279,8 @@ class RecordScreen:
     partners: dict[Input, set[Input]] = field(default_factory=dict)
     # the records the screen looked at (`partners` says all of their pairs)
     screened: set[Input] = field(default_factory=set)
+    # the blocks many records hold alike, each once (`boilerplate.blocks_report`)
+    blocks: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _over_limit(text: str, limit_mb: float) -> bool:
@@ -296,6 +298,7 @@ def screen_records(
     none (every record's kept repeats are wanted). A record that cannot be
     read, is blank or is over `limit` MB is left to the processing, which
     says why."""
+    from pipeline.boilerplate import blocks_report
     from pipeline.copies import find_copies, keys
     from pipeline.inputs import record_text
     from pipeline.screen import repeated_inside, screen
@@ -332,6 +335,9 @@ def screen_records(
     found.clear.update(records[i] for at, i in enumerate(copied) if at not in inside)
     screened = screen([key_texts[i] for i in rest])
     found.screened = {records[i] for i in rest}
+    found.blocks = blocks_report(
+        [records[i].shown for i in rest], [texts[i] for i in rest], screened.blocks
+    )
     needed = screened.needs_precise()
     linked: dict[Input, set[Input]] = {}
     for later, earlier in screened.pairs:
@@ -353,23 +359,27 @@ def screen_records(
 
 def file_partners(
     results: list[tuple[Input, Result]], skip: Iterable[Input] = ()
-) -> dict[Input, set[Input]]:
+) -> tuple[dict[Input, set[Input]], list[dict[str, Any]]]:
     """For each file among `results` (but `skip`: copies), the earlier
-    files it may repeat: the bulk screen's pairs over their cleaned texts.
-    What is shared by more documents than `screen.BOILERPLATE_DOCS` pairs
-    none, so the comparisons grow with the corpus, not its square."""
+    files it may repeat: the bulk screen's pairs over their cleaned texts;
+    and the boilerplate blocks they hold. What is shared by more documents
+    than `screen.BOILERPLATE_DOCS` pairs none, so the comparisons grow
+    with the corpus, not its square."""
+    from pipeline.boilerplate import blocks_report
     from pipeline.copies import keys
     from pipeline.screen import screen
 
     left_out = set(skip)
     files = [item for item, _ in results if item.record is None and item not in left_out]
     if len(files) < 2:
-        return {}
+        return {}, []
     texts = {item: result.cleaned.text for item, result in results}
     partners: dict[Input, set[Input]] = {}
-    for later, earlier in screen(keys([texts[item] for item in files])).pairs:
+    screened = screen(keys([texts[item] for item in files]))
+    for later, earlier in screened.pairs:
         partners.setdefault(files[later], set()).add(files[earlier])
-    return partners
+    names = [item.shown for item in files]
+    return partners, blocks_report(names, [texts[item] for item in files], screened.blocks)
 
 
 def result_copies(results: list[tuple[Input, Result]]) -> dict[Input, dict[str, Any]]:

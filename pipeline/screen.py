@@ -26,7 +26,7 @@ A document in neither goes straight to the output (its repairs only).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.arrays import unique, unique_counts
@@ -75,6 +75,9 @@ class Screened:
     inside: set[int]
     pairs: list[tuple[int, int]]
     boilerplate: list[int]
+    # the boilerplate's blocks: (document, start, end, label) in key
+    # characters; blocks of one label are one boilerplate in many documents
+    blocks: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def needs_precise(self) -> set[int]:
         """Documents the precise stages must see."""
@@ -85,8 +88,9 @@ class Screened:
         return out
 
 
-def _grams(key_texts: list[str]) -> tuple[Any, Any, Any]:
-    """(document, GRAM-gram hash, LONG_GRAM-gram hash or 0) at every
+def _grams(key_texts: list[str]) -> tuple[Any, Any, Any, Any]:
+    """(document, GRAM-gram hash, LONG_GRAM-gram hash or 0, place in the
+    joined keys) at every
     position of every key where a GRAM-gram fits (a long gram's hash is
     0 where it does not fit; two grams' hashes that agree are compared
     only as candidates, never taken for equal text)."""
@@ -97,7 +101,7 @@ def _grams(key_texts: list[str]) -> tuple[Any, Any, Any]:
     n = len(points) - GRAM + 1
     if n <= 0:
         empty = np.zeros(0, np.uint64)
-        return np.zeros(0, np.int64), empty, empty
+        return np.zeros(0, np.int64), empty, empty, np.zeros(0, np.int64)
     hashes = np.zeros(n, np.uint64)
     for j in range(GRAM):
         hashes *= np.uint64(0x100000001B3)
@@ -116,7 +120,7 @@ def _grams(key_texts: list[str]) -> tuple[Any, Any, Any]:
     fits[:m] = (breaks[LONG_GRAM : LONG_GRAM + m] - breaks[:m]) == 0
     long[~fits] = 0
     whole = np.flatnonzero((breaks[GRAM : GRAM + n] - breaks[:n]) == 0)
-    return breaks[whole].astype(np.int64), hashes[whole], long[whole]
+    return breaks[whole].astype(np.int64), hashes[whole], long[whole], whole
 
 
 def screen(key_texts: list[str]) -> Screened:
@@ -132,7 +136,7 @@ def screen(key_texts: list[str]) -> Screened:
     """
     import numpy as np
 
-    docs, hashes, longs = _grams(key_texts)
+    docs, hashes, longs, places = _grams(key_texts)
     count = len(key_texts)
     if not len(hashes):
         return Screened(set(), [], [0] * count)
@@ -140,8 +144,40 @@ def screen(key_texts: list[str]) -> Screened:
     low = np.uint64((1 << doc_bits) - 1)
     inside = _repeated_inside(hashes, docs, doc_bits, low)
     keep = longs != 0
-    pairs, boilerplate = _shared(longs[keep], docs[keep], count, doc_bits, low)
-    return Screened(inside, pairs, boilerplate)
+    pairs, boilerplate, near, common = _shared(longs[keep], docs[keep], count, doc_bits, low)
+    starts = np.concatenate(([0], np.cumsum([len(k) + 1 for k in key_texts])))
+    offsets = places[keep] - starts[docs[keep]]
+    blocks = _blocks(docs[keep], offsets, longs[keep] & ~low, near, common)
+    return Screened(inside, pairs, boilerplate, blocks)
+
+
+def _blocks(
+    docs: Any, offsets: Any, grams: Any, near: Any, common: Any
+) -> list[tuple[int, int, int, int]]:
+    """The boilerplate's blocks: runs of consecutive boilerplate positions
+    in a document, each labelled by the least of the common grams it holds
+    (a licence whose year differs still holds the same common grams)."""
+    import numpy as np
+
+    at = np.flatnonzero(near)
+    if not len(at):
+        return []
+    d, o = docs[at], offsets[at]
+    cut = np.concatenate(([True], (d[1:] != d[:-1]) | (o[1:] - o[:-1] > 1)))
+    firsts = np.flatnonzero(cut)
+    top = np.uint64(np.iinfo(np.uint64).max)
+    held = common[at]
+    labels = np.minimum.reduceat(np.where(held, grams[at], top), firsts)
+    # the block: from its first common gram to the end of its last
+    begins = np.minimum.reduceat(np.where(held, o, np.iinfo(np.int64).max), firsts)
+    ends = np.maximum.reduceat(np.where(held, o, -1), firsts) + LONG_GRAM
+    return [
+        (int(d[f]), begin, end, int(label))
+        for f, begin, end, label in zip(
+            firsts.tolist(), begins.tolist(), ends.tolist(), labels.tolist(), strict=True
+        )
+        if label != int(top)
+    ]
 
 
 def repeated_inside(key_texts: list[str]) -> set[int]:
@@ -152,7 +188,7 @@ def repeated_inside(key_texts: list[str]) -> set[int]:
     >>> sorted(repeated_inside([a, a + a]))
     [1]
     """
-    docs, hashes, _ = _grams(key_texts)
+    docs, hashes, _, _ = _grams(key_texts)
     if not len(hashes):
         return set()
     import numpy as np
@@ -176,7 +212,7 @@ def _repeated_inside(hashes: Any, docs: Any, doc_bits: int, low: Any) -> set[int
 
 def _shared(
     hashes: Any, docs: Any, count: int, doc_bits: int, low: Any
-) -> tuple[list[tuple[int, int]], list[int]]:
+) -> tuple[list[tuple[int, int]], list[int], Any, Any]:
     """Pairs of documents sharing SHARED_GRAMS long grams outside their
     boilerplate, and each document's count of boilerplate positions.
 
@@ -187,7 +223,8 @@ def _shared(
     import numpy as np
 
     if not len(hashes):
-        return [], [0] * count
+        none = np.zeros(0, bool)
+        return [], [0] * count, none, none
     grams = hashes & ~low
     # 1. the grams more than BOILERPLATE_DOCS documents hold
     entries = unique(grams | docs.astype(np.uint64))  # a gram once a document
@@ -197,9 +234,11 @@ def _shared(
     common = held[starts[sizes > BOILERPLATE_DOCS]]
     # 2. the positions at or near one of them, in their document
     near = np.zeros(len(grams), bool)
+    is_common = np.zeros(len(grams), bool)
     if len(common):
         at = np.minimum(np.searchsorted(common, grams), len(common) - 1)
-        hit = np.concatenate(([0], np.cumsum(common[at] == grams)))
+        is_common = common[at] == grams
+        hit = np.concatenate(([0], np.cumsum(is_common)))
         lo = np.maximum(np.arange(len(grams)) - LONG_GRAM, 0)
         hi = np.minimum(np.arange(len(grams)) + LONG_GRAM + 1, len(grams))
         near = (hit[hi] - hit[lo]) > 0
@@ -220,9 +259,8 @@ def _shared(
         # sorted by document inside a group: the later one is to the right
         keys.append(owners[gap:][same] * count + owners[:-gap][same])
     if not keys:
-        return [], boilerplate
+        return [], boilerplate, near, is_common
     pair_keys, counts = unique_counts(np.concatenate(keys))
     chosen = pair_keys[counts >= SHARED_GRAMS]
-    return list(
-        zip((chosen // count).tolist(), (chosen % count).tolist(), strict=True)
-    ), boilerplate
+    pairs = list(zip((chosen // count).tolist(), (chosen % count).tolist(), strict=True))
+    return pairs, boilerplate, near, is_common
