@@ -4,8 +4,8 @@ The stages are those of `pipeline.engine`, the same functions: so the bytes
 written are the same as the local engine's (the suite checks it on a
 two-worker LocalCluster).
 
-1. prepare: one task per document (read, deduplicate, render, hash the
-   unit pairs); the results stay on the workers;
+1. prepare: one task per partition of 64 documents (read, deduplicate,
+   render, hash the unit pairs); the results stay on the workers;
 2. candidates: a shuffle of (pair hash, document) rows over the pair
    hashes (map tasks cut them into buckets by hash, a reduce task per
    bucket scores the pairs of documents sharing a hash, in numpy), the
@@ -64,16 +64,20 @@ def _client(scheduler: str | None, jobs: int) -> tuple[Any, Any]:
     return Client(cluster), cluster
 
 
-def _prepare(item: Any, cleared: bool, settings: Any, options: Any) -> Prepared | str:
-    return prepare(item, settings, options, cleared)
+def _prepare_chunk(
+    items: list[Any], cleared: list[bool], settings: Any, options: Any
+) -> list[Prepared | str]:
+    """Stage 1 for a partition of documents: one task, not one per document
+    (a task costs a few milliseconds of scheduling; a record, less)."""
+    return [prepare(item, settings, options, c) for item, c in zip(items, cleared, strict=True)]
 
 
-def _pairs_of(p: Prepared | str) -> Pairs:
-    return {} if isinstance(p, str) else p.pairs
+def _pairs_of(chunk: list[Prepared | str]) -> list[Pairs]:
+    return [{} if isinstance(p, str) else p.pairs for p in chunk]
 
 
-def _kept_of(p: Prepared | str) -> str:
-    return "" if isinstance(p, str) else p.seen.kept
+def _kept_of(chunk: list[Prepared | str]) -> list[str]:
+    return ["" if isinstance(p, str) else p.seen.kept for p in chunk]
 
 
 def _split(first: int, pairs: list[Pairs], buckets: int) -> list[np.ndarray]:
@@ -127,10 +131,13 @@ def _sum_scores(*found: np.ndarray) -> np.ndarray:
 
 
 def _compare_pairs(
-    edges: list[tuple[int, int]], kept: dict[int, str], settings: Any
+    edges: list[tuple[int, int]], where: dict[int, Any], settings: Any
 ) -> dict[tuple[int, int], list[Any]]:
+    """Stage 3 for a few pairs; `where` gives each document's kept text,
+    or (its partition's kept texts, its place there)."""
     from pipeline.across import _pair
 
+    kept = {d: w if isinstance(w, str) else w[0][w[1]] for d, w in where.items()}
     return {
         (later, earlier): _pair(kept[earlier], kept[later], settings) for later, earlier in edges
     }
@@ -198,8 +205,12 @@ def _run(client: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, P
     settings = batch.settings
     sent = dataclasses.replace(batch.options, progress=None)
     # Stage 1.
-    cleared = [item.ident in batch.cleared for item in inputs]
-    prepared = client.map(_prepare, inputs, cleared, settings=settings, options=sent, pure=False)
+    step = _DOCS_PER_PARTITION
+    parts = [inputs[at : at + step] for at in range(0, len(inputs), step)]
+    cleared = [[item.ident in batch.cleared for item in part] for part in parts]
+    prepared = client.map(
+        _prepare_chunk, parts, cleared, settings=settings, options=sent, pure=False
+    )
     pairs = client.map(_pairs_of, prepared, pure=False)
     kept = client.map(_kept_of, prepared, pure=False)
     base = len(stored)  # document numbers: the stored ones first
@@ -214,10 +225,7 @@ def _run(client: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, P
     maps = [
         split(at, [p for _, p in stored[at : at + _DOCS_PER_PARTITION]], buckets)
         for at in range(0, base, _DOCS_PER_PARTITION)
-    ] + [
-        split(base + at, pairs[at : at + _DOCS_PER_PARTITION], buckets)
-        for at in range(0, len(pairs), _DOCS_PER_PARTITION)
-    ]
+    ] + [split(base + n * step, part, buckets) for n, part in enumerate(pairs)]
     reduced = [delayed(_score_bucket)(*[m[b] for m in maps]) for b in range(buckets)]
     totals = delayed(_sum_scores)(*reduced).compute()
     limit = settings.min_run_chars
@@ -234,7 +242,10 @@ def _run(client: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, P
     tasks = []
     for group in _batches(_components(edges), _EDGES_PER_TASK):
         docs_in = {d for e in group for d in e}
-        texts = {d: (stored_kept[d] if d < base else kept[d - base]) for d in docs_in}
+        texts = {
+            d: stored_kept[d] if d < base else (kept[(d - base) // step], (d - base) % step)
+            for d in docs_in
+        }
         tasks.append(client.submit(_compare_pairs, group, texts, settings, pure=False))
     for task in tasks:
         compared.update(task.result())
@@ -243,13 +254,11 @@ def _run(client: Any, inputs: list[Any], batch: Batch, stored: list[tuple[str, P
 
 
 def _gathered(futures: list[Any]) -> Iterator[Any]:
-    """The futures' results in order, fetched a batch at a time (one round
-    trip per batch, not per document) and released once fetched."""
-    for at in range(0, len(futures), _DOCS_PER_PARTITION):
-        batch = futures[at : at + _DOCS_PER_PARTITION]
-        results = batch[0].client.gather(batch)
-        for future in batch:
-            future.release()
+    """The partitions' results in order, one partition at a time (one round
+    trip per partition, not per document), each released once fetched."""
+    for future in futures:
+        results = future.result()
+        future.release()
         yield from results
 
 
