@@ -95,6 +95,21 @@ def keys(texts: list[str]) -> list[str]:
     >>> keys(["The Report, 2022.", "海关总署。\\n第二行", "Ａ𝐁c"])
     ['thereport2022', '海关总署第二行', 'abc']
     """
+    out: list[str] = []
+    start, size = 0, 0
+    for end, text in enumerate(texts, start=1):
+        size += len(text)
+        if size >= KEY_BATCH_CHARS or end == len(texts):
+            out += _keys(texts[start:end])  # (a batch at a time: memory follows it)
+            start, size = end, 0
+    return out
+
+
+# characters keyed at once
+KEY_BATCH_CHARS = 4_000_000
+
+
+def _keys(texts: list[str]) -> list[str]:
     import numpy as np
 
     if not texts:

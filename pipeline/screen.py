@@ -123,8 +123,35 @@ def _grams(key_texts: list[str]) -> tuple[Any, Any, Any, Any]:
     return breaks[whole].astype(np.int64), hashes[whole], long[whole], whole
 
 
-def screen(key_texts: list[str]) -> Screened:
-    """Screen documents given by their keys, in corpus order.
+# key characters looked at in one pass over a chunk of documents: what the
+# screen holds per position (a dozen 8-byte columns and their sorts) is
+# held for one chunk at a time; across chunks only one 8-byte entry per
+# position (a gram once per document) is kept
+CHUNK_CHARS = 4_000_000
+
+
+def _chunks(key_texts: list[str], chunk_chars: int) -> list[tuple[int, int]]:
+    """Consecutive document ranges of about `chunk_chars` key characters.
+
+    >>> _chunks(["ab", "cd", "efgh", "i"], 6)
+    [(0, 2), (2, 3), (3, 4)]
+    """
+    out: list[tuple[int, int]] = []
+    lo, size = 0, 0
+    for n, key in enumerate(key_texts):
+        if n > lo and size + len(key) + 1 > chunk_chars:
+            out.append((lo, n))
+            lo, size = n, 0
+        size += len(key) + 1
+    if lo < len(key_texts):
+        out.append((lo, len(key_texts)))
+    return out
+
+
+def screen(key_texts: list[str], chunk_chars: int = CHUNK_CHARS) -> Screened:
+    """Screen documents given by their keys, in corpus order, a chunk of
+    about `chunk_chars` key characters at a time (the result does not
+    depend on it).
 
     >>> a = "theregionalcouncilreviewedtheplans"
     >>> s = screen([a + a, "somethingelseentirely", a])
@@ -136,19 +163,46 @@ def screen(key_texts: list[str]) -> Screened:
     """
     import numpy as np
 
-    docs, hashes, longs, places = _grams(key_texts)
     count = len(key_texts)
-    if not len(hashes):
-        return Screened(set(), [], [0] * count)
     doc_bits = max(1, (count - 1).bit_length())
     low = np.uint64((1 << doc_bits) - 1)
-    inside = _repeated_inside(hashes, docs, doc_bits, low)
-    keep = longs != 0
-    pairs, boilerplate, near, common = _shared(longs[keep], docs[keep], count, doc_bits, low)
-    starts = np.concatenate(([0], np.cumsum([len(k) + 1 for k in key_texts])))
-    offsets = places[keep] - starts[docs[keep]]
-    blocks = _blocks(docs[keep], offsets, longs[keep] & ~low, near, common)
-    return Screened(inside, pairs, boilerplate, blocks)
+    chunks = _chunks(key_texts, chunk_chars)
+
+    def grams(lo: int, hi: int) -> tuple[Any, Any, Any, Any]:
+        """A chunk's (document, gram, long gram, offset in its document),
+        long grams only where they fit; documents numbered in the corpus."""
+        docs, hashes, longs, places = _grams(key_texts[lo:hi])
+        starts = np.concatenate(([0], np.cumsum([len(k) + 1 for k in key_texts[lo:hi]])))
+        offsets = places - starts[docs]
+        return docs + lo, hashes, longs, offsets
+
+    # pass 1: repeats inside; each long gram once per document
+    inside: set[int] = set()
+    held: list[Any] = []
+    for lo, hi in chunks:
+        docs, hashes, longs, _ = grams(lo, hi)
+        if not len(hashes):
+            continue
+        inside |= _repeated_inside(hashes, docs, doc_bits, low)
+        keep = longs != 0
+        held.append(unique((longs[keep] & ~low) | docs[keep].astype(np.uint64)))
+    if not held:
+        return Screened(inside, [], [0] * count)
+    common = _common(_sorted_all(held), low)
+    # pass 2: what lies near boilerplate, the blocks, the entries that pair
+    boilerplate = np.zeros(count, np.int64)
+    blocks: list[tuple[int, int, int, int]] = []
+    entries: list[Any] = []
+    for lo, hi in chunks:
+        docs, _, longs, offsets = grams(lo, hi)
+        keep = longs != 0
+        docs, offsets, longs = docs[keep], offsets[keep], longs[keep] & ~low
+        near, is_common = _near(longs, docs, common)
+        boilerplate += np.bincount(docs[near], minlength=count)
+        blocks += _blocks(docs, offsets, longs, near, is_common)
+        entries.append(unique(longs[~near] | docs[~near].astype(np.uint64)))
+    pairs = _pairs(_sorted_all(entries), count, low) if entries else []
+    return Screened(inside, pairs, boilerplate.tolist(), blocks)
 
 
 def _blocks(
@@ -210,42 +264,66 @@ def _repeated_inside(hashes: Any, docs: Any, doc_bits: int, low: Any) -> set[int
     return set(np.flatnonzero(counts >= INSIDE_GRAMS).tolist())
 
 
-def _shared(
-    hashes: Any, docs: Any, count: int, doc_bits: int, low: Any
-) -> tuple[list[tuple[int, int]], list[int], Any, Any]:
-    """Pairs of documents sharing SHARED_GRAMS long grams outside their
-    boilerplate, and each document's count of boilerplate positions.
-
-    Boilerplate: a gram held by more than BOILERPLATE_DOCS documents, and
-    what lies within LONG_GRAM characters of one in the same document (a
-    licence whose year differs from one document to the next is shared by
-    fewer documents at the year, but it is still the licence)."""
+def _sorted_all(parts: list[Any]) -> Any:
+    """The parts as one sorted array; the list is emptied (each part is let
+    go once copied, the sort is in place: the entries are held twice at
+    most, never three times)."""
     import numpy as np
 
-    if not len(hashes):
-        none = np.zeros(0, bool)
-        return [], [0] * count, none, none
-    grams = hashes & ~low
-    # 1. the grams more than BOILERPLATE_DOCS documents hold
-    entries = unique(grams | docs.astype(np.uint64))  # a gram once a document
+    out = np.empty(sum(len(p) for p in parts), np.uint64)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        out[at : at + len(part)] = part
+        at += len(part)
+    out.sort()
+    return out
+
+
+def _common(entries: Any, low: Any) -> Any:
+    """The long grams held by more than BOILERPLATE_DOCS documents, sorted;
+    `entries`: each gram once per document (gram above, document below),
+    sorted."""
+    import numpy as np
+
     held = entries & ~low
+    if not len(held):
+        return held
     starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(held)])))
-    common = held[starts[sizes > BOILERPLATE_DOCS]]
-    # 2. the positions at or near one of them, in their document
+    return held[starts[sizes > BOILERPLATE_DOCS]]
+
+
+def _near(grams: Any, docs: Any, common: Any) -> tuple[Any, Any]:
+    """Which positions are boilerplate: at a common gram or within
+    LONG_GRAM of one in the same document (a licence whose year differs
+    from one document to the next is shared by fewer documents at the
+    year, but it is still the licence); and which are at a common gram."""
+    import numpy as np
+
     near = np.zeros(len(grams), bool)
     is_common = np.zeros(len(grams), bool)
-    if len(common):
+    if len(common) and len(grams):
         at = np.minimum(np.searchsorted(common, grams), len(common) - 1)
         is_common = common[at] == grams
         hit = np.concatenate(([0], np.cumsum(is_common)))
-        lo = np.maximum(np.arange(len(grams)) - LONG_GRAM, 0)
-        hi = np.minimum(np.arange(len(grams)) + LONG_GRAM + 1, len(grams))
+        # the window stays inside the position's document (`docs` sorted)
+        first = np.searchsorted(docs, docs, "left")
+        end = np.searchsorted(docs, docs, "right")
+        lo = np.maximum(np.arange(len(grams)) - LONG_GRAM, first)
+        hi = np.minimum(np.arange(len(grams)) + LONG_GRAM + 1, end)
         near = (hit[hi] - hit[lo]) > 0
-        near &= docs[lo] == docs  # (a neighbour in another document does not count)
-    boilerplate = np.bincount(docs[near], minlength=count).tolist()
-    # 3. pairs from the rest: each gram once a document, in 2..BOILERPLATE_DOCS
-    entries = unique(grams[~near] | docs[~near].astype(np.uint64))
+    return near, is_common
+
+
+def _pairs(entries: Any, count: int, low: Any) -> list[tuple[int, int]]:
+    """Pairs of documents sharing SHARED_GRAMS long grams, from `entries`
+    (each gram outside boilerplate once per document, sorted): grams held
+    by 2..BOILERPLATE_DOCS documents pair their holders."""
+    import numpy as np
+
+    if not len(entries):
+        return []
     held, owners = entries & ~low, (entries & low).astype(np.int64)
     starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(held)])))
@@ -259,8 +337,7 @@ def _shared(
         # sorted by document inside a group: the later one is to the right
         keys.append(owners[gap:][same] * count + owners[:-gap][same])
     if not keys:
-        return [], boilerplate, near, is_common
+        return []
     pair_keys, counts = unique_counts(np.concatenate(keys))
     chosen = pair_keys[counts >= SHARED_GRAMS]
-    pairs = list(zip((chosen // count).tolist(), (chosen % count).tolist(), strict=True))
-    return pairs, boilerplate, near, is_common
+    return list(zip((chosen // count).tolist(), (chosen % count).tolist(), strict=True))

@@ -164,3 +164,25 @@ def test_run_with_the_screen_writes_what_processing_every_record_writes(
     fast, slow = _outputs(tmp_path / "fast"), _outputs(tmp_path / "slow")
     assert len(slow["c/reports.jsonl"].splitlines()) > 20  # there was something to show
     assert fast == slow
+
+
+@pytest.mark.skipif(not TEXTS.is_dir(), reason="../shared/texts is not here")
+def test_the_screen_in_chunks_finds_what_it_finds_at_once() -> None:
+    """The screen holds one chunk of documents' positions at a time (its
+    memory follows the chunk, not the corpus): what it says must not
+    depend on where the chunks are cut. A boilerplate window never reaches
+    into the next document (it did: a chunk's edge changed the result)."""
+    from pipeline.copies import keys
+    from pipeline.screen import screen
+
+    licence = "\n\n".join(_paragraphs()[:2])
+    texts = [t if n % 3 else licence + "\n\n" + t for n, t in enumerate(_records(4))]
+    key_texts = keys(texts)
+    whole = screen(key_texts, chunk_chars=10**12)
+    assert whole.pairs and whole.inside and whole.blocks  # not vacuous
+    for chunk_chars in (50_000, 5_000, 1):
+        cut = screen(key_texts, chunk_chars=chunk_chars)
+        assert cut.inside == whole.inside
+        assert cut.pairs == whole.pairs
+        assert cut.boilerplate == whole.boilerplate
+        assert sorted(cut.blocks) == sorted(whole.blocks)
