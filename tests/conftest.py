@@ -66,3 +66,13 @@ def record_files(out: Path) -> list[str]:
         for p in out.rglob("*")
         if p.is_file() and p.parent != out and ".clean-docs" not in p.parts
     )
+
+
+def real_paragraphs(min_chars: int) -> list[str]:
+    """The paragraphs of the real documents of ../shared/texts longer than
+    `min_chars`, in file order."""
+    out: list[str] = []
+    for path in sorted((SHARED / "texts").glob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        out += [p.strip() for p in text.split("\n\n") if len(p.strip()) > min_chars]
+    return out

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, real_paragraphs
 
 TEXTS = REPO.parent / "shared" / "texts"
 LICENCE = (
@@ -21,11 +21,7 @@ LICENCE = (
 
 
 def _paragraphs() -> list[str]:
-    out: list[str] = []
-    for path in sorted(TEXTS.glob("*.txt")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        out += [p.strip() for p in text.split("\n\n") if len(p.strip()) > 200]
-    return out
+    return real_paragraphs(200)
 
 
 def _documents(count: int) -> list[str]:

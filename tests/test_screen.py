@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, real_paragraphs
 
 from pipeline.checking import check_paths
 from pipeline.inputs import Options
@@ -20,11 +20,7 @@ TEXTS = REPO.parent / "shared" / "texts"
 
 
 def _paragraphs() -> list[str]:
-    out: list[str] = []
-    for path in sorted(TEXTS.glob("*.txt")):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        out += [p.strip() for p in text.split("\n\n") if len(p.strip()) > 40]
-    return out
+    return real_paragraphs(40)
 
 
 def _records(seed: int) -> list[str]:
