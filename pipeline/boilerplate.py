@@ -100,3 +100,46 @@ def blocks_report(
         }
         out.append(((doc, first), entry))
     return [entry for _, entry in sorted(out, key=lambda pair: pair[0])]
+
+
+# -- said to a person ---------------------------------------------------------
+
+
+def _place(b: dict[str, Any]) -> tuple[str, int, str]:
+    """Where a block is shown: its file and line (a record's: its corpus and
+    its line there) and, for a record, "record ID " for the message."""
+    from pipeline.quoting import visible
+
+    record = b.get("record")
+    what = "" if record is None else f"record {visible(str(record))} "
+    return b.get("file", b["path"]), b.get("line", b["start_line"]), what
+
+
+def _message(b: dict[str, Any], what: str) -> str:
+    """What is said of a block.
+
+    >>> b = {"path": "a.txt", "start_line": 3, "end_line": 9, "documents": 40,
+    ...      "text": "Copyright (c) 2024 IETF Trust\\nAll rights"}
+    >>> print(_message(b, ""))  # doctest: +NORMALIZE_WHITESPACE
+    boilerplate: lines 3-9 are in 40 documents alike (not a duplicate, not compared):
+    Copyright (c) 2024 IETF Trust ...
+    """
+    head = b["text"].strip().split("\n", 1)[0][:80]
+    more = " ..." if head != b["text"].strip() else ""
+    return (
+        f"boilerplate: {what}lines {b['start_line']}-{b['end_line']} are in "
+        f"{b['documents']} documents alike (not a duplicate, not compared): {head}{more}"
+    )
+
+
+def github_notice(b: dict[str, Any]) -> str:
+    """A block as a workflow notice on its first holder (a record: on its
+    line of its corpus), encoded by GitHub's rules."""
+    from pipeline.quoting import workflow_data, workflow_property
+
+    file, line, what = _place(b)
+    end = f",endLine={b['end_line']}" if b.get("record") is None else ""
+    return (
+        f"::notice file={workflow_property(file)},line={line}{end},"
+        f"title={workflow_property('boilerplate')}::{workflow_data(_message(b, what))}"
+    )

@@ -246,42 +246,6 @@ def _annotation(level: str, title: str, f: dict[str, Any], tail: str) -> str:
     )
 
 
-def boilerplate_note(b: dict[str, Any]) -> str:
-    """A boilerplate block, said once: where its first holder has it.
-
-    >>> b = {"path": "a.txt", "start_line": 3, "end_line": 9, "documents": 40,
-    ...      "text": "Copyright (c) 2024 IETF Trust\\nAll rights"}
-    >>> print(boilerplate_note(b))  # doctest: +NORMALIZE_WHITESPACE
-    a.txt:3: note: boilerplate: lines 3-9 are in 40 documents alike (not a duplicate,
-    not compared): Copyright (c) 2024 IETF Trust ...
-    """
-    file, line, what = _place(b)
-    return f"{file}:{line}: note: {_boilerplate_message(b, what)}"
-
-
-def _boilerplate_message(b: dict[str, Any], what: str) -> str:
-    head = b["text"].strip().split("\n", 1)[0][:80]
-    more = " ..." if head != b["text"].strip() else ""
-    return (
-        f"boilerplate: {what}lines {b['start_line']}-{b['end_line']} are in "
-        f"{b['documents']} documents alike (not a duplicate, not compared): {head}{more}"
-    )
-
-
-def format_github_boilerplate(b: dict[str, Any]) -> str:
-    """A boilerplate block as a notice on its first holder (a record: on
-    its line of its corpus)."""
-    from pipeline.quoting import workflow_data, workflow_property
-
-    file, line, what = _place(b)
-    end = f",endLine={b['end_line']}" if b.get("record") is None else ""
-    return (
-        f"::notice file={workflow_property(file)},line={line}{end},"
-        f"title={workflow_property('boilerplate')}::"
-        f"{workflow_data(_boilerplate_message(b, what))}"
-    )
-
-
 def format_github_error(e: dict[str, Any]) -> str:
     """An input error as an annotation on the file (a record: on its line
     of its corpus), so a workflow run shows what it could not check."""
@@ -401,8 +365,10 @@ def print_check(
             click.echo(format_github(f))
         for e in outcome.placed_errors:
             click.echo(format_github_error(e))
+        from pipeline.boilerplate import github_notice
+
         for b in blocks:
-            click.echo(format_github_boilerplate(b))
+            click.echo(github_notice(b))
         if verbose:
             for f in outcome.kept:
                 click.echo(format_github_kept(f))
