@@ -231,6 +231,9 @@ def run_paths(
                 outcome.errors.append((item.shown, why))
         inputs = named
         outputs.plan(inputs, owned)
+        # a corpus's two files are written last: where they go (through no
+        # link) is known before anything is written
+        outputs.corpus_targets(inputs, out_dir)
         return _run(inputs, out_dir, settings, options, index, outcome)
     finally:
         index.close()

@@ -460,6 +460,20 @@ def _write_reports(items: list[Input], reports: dict[str, str], to: Path) -> Non
                 out.write(line.encode("utf-8") + b"\n")
 
 
+def corpus_targets(inputs: list[Input], out_dir: Path) -> dict[str, tuple[Path, Path]]:
+    """Where each corpus's cleaned copy and reports.jsonl are written
+    (`target`: inside DIR, through no link). Raises OutputError, before
+    anything is written when called before the run's work."""
+    places: dict[str, tuple[Path, Path]] = {}
+    for item in inputs:
+        if item.record is not None and item.where not in places:
+            places[item.where] = (
+                target(out_dir, corpus_output(item)),
+                target(out_dir, reports_name(item)),
+            )
+    return places
+
+
 def write_corpora(inputs: list[Input], out_dir: Path, index: Any) -> None:
     """Each corpus again, as DIR/<name>.jsonl or DIR/<name>.parquet: every
     record read with its clean text as the index holds it (a record whose
@@ -471,12 +485,13 @@ def write_corpora(inputs: list[Input], out_dir: Path, index: Any) -> None:
     for item in inputs:
         if item.record is not None:
             corpora.setdefault(item.where, []).append(item)
+    places = corpus_targets(inputs, out_dir)
     for where, items in corpora.items():
         path = Path(where)
         record = items[0].record
         is_parquet = record is not None and record.group >= 0
         texts, reports = index.record_outputs([item.ident for item in items])
-        to = target(out_dir, corpus_output(items[0]))
+        to, reports_to = places[where]
         try:
             (_write_parquet if is_parquet else _write_jsonl)(path, items, texts, to)
         except OutputError:
@@ -485,4 +500,4 @@ def write_corpora(inputs: list[Input], out_dir: Path, index: Any) -> None:
             raise OutputError(
                 f"{to}: cannot write: {path.as_posix()} could not be read again ({exc})"
             ) from None
-        _write_reports(items, reports, target(out_dir, reports_name(items[0])))
+        _write_reports(items, reports, reports_to)

@@ -227,6 +227,33 @@ def test_a_link_inside_the_output_folder_is_never_followed(
     assert _tree(victim) == before
 
 
+@pytest.mark.parametrize("with_files", [False, True])
+def test_a_refused_corpus_folder_writes_nothing(
+    tmp_path: Path, clean_docs: list[str], with_files: bool
+) -> None:
+    # a corpus's cleaned copy and reports.jsonl are written last: a link
+    # where its folder would be is refused before anything is written
+    texts = [PARA + PARA, "plain " + PARA]
+    (tmp_path / "c.jsonl").write_text(
+        "".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8"
+    )
+    named = ["c.jsonl"]
+    if with_files:
+        (tmp_path / "in").mkdir()
+        (tmp_path / "in" / "x.txt").write_text(PARA + "\n" + PARA, encoding="utf-8")
+        named.insert(0, "in")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (tmp_path / "out").mkdir()
+    os.symlink(victim, tmp_path / "out" / "c")
+    proc = _run(clean_docs, "run", *named, "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "a link inside the output folder" in proc.stderr
+    assert _tree(victim) == {}
+    written = [n for n in _tree(tmp_path / "out") if not n.startswith(".clean-docs/")]
+    assert written == []
+
+
 # -- the index ----------------------------------------------------------------
 
 
