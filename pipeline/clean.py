@@ -8,6 +8,7 @@ line by line and records a Fix only where a line changed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -20,7 +21,65 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _TRAILING = re.compile(r"[ \t\u3000\u00a0]+$")
 # Lines that may hold mojibake: a cheap test before the expensive repair.
-_SUSPECT = re.compile(r"[\u0080-\u02ff\u2010-\u203a\u20ac\u2122\ufffd]")
+# C1 controls and U+FFFD are what misreading and lossy copying leave behind.
+_SUSPECT_CHAR = re.compile(r"[\u0080-\u009f\ufffd]")
+# Single-byte codecs whose reading of UTF-8 the repair can undo.
+_MISREADING_CODECS = (
+    "latin-1", "windows-1252", "windows-1250", "windows-1251", "windows-1253",
+    "windows-1254", "windows-1257", "iso-8859-2", "mac_roman", "cp437",
+)  # fmt: skip
+
+
+# Lead bytes ftfy still repairs when a lost no-break space left a space
+# after them, or a lossy copy a question mark.
+_SPACE_AFTER = frozenset((0xC2, 0xC3, 0xC5, 0xCE, 0xD0, 0xD9, 0xE2, 0xE3, 0xF0))
+_QUESTION_AFTER = frozenset((0xC2, 0xC3, *range(0xE0, 0xF5)))
+
+
+@functools.cache
+def _misread_followers() -> dict[str, frozenset[str]]:
+    """Per character a codec makes of a UTF-8 lead byte (0xC0-0xF7): the
+    characters that codec makes of a continuation byte (0x80-0xBF), and
+    the space or question mark a lossy copy leaves in their place.
+
+    UTF-8 writes a non-ASCII character as a lead byte and one to three
+    continuation bytes, so a misread one starts with such a pair. A quote,
+    dash or middle dot between Chinese or ASCII characters is never one.
+    """
+    followers: dict[str, set[str]] = {}
+    for codec in _MISREADING_CODECS:
+        continuations = set(bytes(range(0x80, 0xC0)).decode(codec, errors="ignore"))
+        for lead in range(0xC0, 0xF8):
+            char = bytes([lead]).decode(codec, errors="ignore")
+            if char:
+                after = followers.setdefault(char, set())
+                after |= continuations
+                after |= {" "} if lead in _SPACE_AFTER else set()
+                after |= {"?"} if lead in _QUESTION_AFTER else set()
+    return {char: frozenset(after) for char, after in followers.items()}
+
+
+def may_hold_mojibake(line: str) -> bool:
+    """Whether the repair could change `line` (a cheap test before it).
+
+    >>> may_hold_mojibake("æµ·å…³æ€»ç½²")
+    True
+    >>> may_hold_mojibake("“依法行政”“8·8”——€5")
+    False
+    """
+    if line.isascii():
+        return False
+    if _SUSPECT_CHAR.search(line):
+        return True
+    followers = _misread_followers()
+    for lead in set(line).intersection(followers):
+        after = followers[lead]
+        at = line.find(lead)
+        while at != -1:
+            if line[at + 1 : at + 2] in after:
+                return True
+            at = line.find(lead, at + 1)
+    return False
 
 
 def remove_control_chars(line: str) -> str:
@@ -62,7 +121,7 @@ def fix_mojibake(line: str) -> str:
     >>> fix_mojibake("“依法行政”，")
     '“依法行政”，'
     """
-    if not _SUSPECT.search(line):
+    if not may_hold_mojibake(line):
         return line
     import ftfy  # imported here: most lines never need it, and it is slow to load
 

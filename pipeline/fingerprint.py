@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from pipeline.arrays import unique
 from pipeline.segment import ALNUM, CJK, Keyed, char_flags
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -113,7 +114,7 @@ def unit_shingles(
     positions = firsts + within
     per_window = np.repeat(widths, counts)
     hashes = np.zeros(len(owners), np.uint32)
-    for width in np.unique(widths[~short]).tolist():
+    for width in unique(widths[~short]).tolist():
         table = window_hashes(keyed.key, width)
         take = (per_window == width) & ~np.repeat(short, counts)
         hashes[take] = table[positions[take]]

@@ -87,11 +87,11 @@ def is_cjk(ch: str) -> bool:
 
 
 ALNUM, CJK, DIGIT = 1, 2, 4
-# Flags of code points below _TABLE_SIZE, filled a page of 256 at a time
-# when a key first uses it (a start-up cost of only what a text needs).
+# Flags of code points below _TABLE_SIZE, filled for each code point when
+# a key first uses it (a start-up cost of only what a text needs).
 _TABLE_SIZE = 0x30000
 _table = np.zeros(_TABLE_SIZE, np.uint8)
-_pages_done = np.zeros(_TABLE_SIZE >> 8, bool)
+_filled = np.zeros(_TABLE_SIZE, bool)
 
 
 def _flags_of(cp: int) -> int:
@@ -110,12 +110,13 @@ def char_flags(key: np.ndarray) -> np.ndarray:
     if len(key) == 0:
         return np.zeros(0, np.uint8)
     low = key < _TABLE_SIZE
-    pages = np.flatnonzero(np.bincount(key[low] >> 8, minlength=len(_pages_done)))
-    for page in pages[~_pages_done[pages]].tolist():
-        base = page << 8
-        _table[base : base + 256] = [_flags_of(cp) for cp in range(base, base + 256)]
-        _pages_done[page] = True
-    out = _table[np.where(low, key, 0)]
+    known = np.where(low, key, 0)
+    new = known[~_filled[known]]
+    if len(new):
+        new = unique(new)
+        _table[new] = [_flags_of(cp) for cp in new.tolist()]
+        _filled[new] = True
+    out = _table[known]
     if not low.all():
         for i in np.flatnonzero(~low).tolist():
             out[i] = _flags_of(int(key[i]))

@@ -42,3 +42,87 @@ def test_no_fix_keeps_text_but_unifies_line_ends() -> None:
 def test_empty_and_blank() -> None:
     assert clean("").text == ""
     assert clean("\n\n").text == "\n\n"
+
+
+_MISREADINGS = (
+    "latin-1", "windows-1252", "windows-1250", "windows-1251", "windows-1253",
+    "windows-1254", "windows-1257", "iso-8859-2", "mac_roman", "cp437",
+)  # fmt: skip
+
+
+def _ftfy_repair(line: str) -> str:
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+    return ftfy.fix_text(line, config)
+
+
+def _misreadings_of(line: str) -> list[str]:
+    """`line` misread by every codec: whole, in its middle third, and one
+    character of it with the losses of a careless copy (its no-break-space
+    byte turned into a space, its second byte into a question mark)."""
+    third = len(line) // 3
+    at = next(i for i, char in enumerate(line) if not char.isascii())
+    data = line[at].encode("utf-8")
+    pieces = [
+        ("", line.encode("utf-8"), ""),
+        (line[:third], line[third : 2 * third].encode("utf-8"), line[2 * third :]),
+        (line[:at], data[:1] + b"?" + data[2:], line[at + 1 :]),
+        (line[:at], data.replace(b"\xa0", b" "), line[at + 1 :]),
+    ]
+    out = []
+    for codec in _MISREADINGS:
+        for before, raw, after in pieces:
+            try:
+                out.append(before + raw.decode(codec) + after)
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
+def test_the_cheap_test_never_hides_a_line_the_repair_would_change() -> None:
+    # Real lines (Chinese and English) misread by every single-byte codec
+    # the repair undoes: wherever ftfy changes a line, fix_mojibake must be
+    # given the chance to.
+    from conftest import real_paragraphs
+
+    from pipeline.clean import fix_mojibake
+
+    paragraphs = real_paragraphs(40)
+    starts = {line[:120] for p in paragraphs for line in p.splitlines()}
+    lines = sorted(line for line in starts if not line.isascii())[::2]
+    repaired = 0
+    for line in lines:
+        for misread in _misreadings_of(line):
+            expected = _ftfy_repair(misread)
+            if expected != misread:
+                repaired += 1
+                assert fix_mojibake(misread) == expected, misread
+    assert repaired > 1000  # the sample is real: the repair had work to do
+
+
+def test_quotes_dashes_and_dots_of_correct_text_do_not_load_the_repair() -> None:
+    # “”, ——, …… and · are everyday Chinese punctuation; they sent whole
+    # lines of correct text through ftfy (0.1 s to import, slower to run).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pipeline.clean import clean; "
+        "text = '“依法行政”“8·8”——国门利剑2022……€5 — “quoted” text\\n' * 3; "
+        "assert clean(text).text == text; "
+        "print('ftfy' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"

@@ -53,3 +53,30 @@ def test_empty() -> None:
     keyed = segment("")
     assert keyed.units == ()
     assert isinstance(keyed.key, np.ndarray)
+
+
+def test_char_flags_equal_each_character_s_own_flags_in_any_order() -> None:
+    # The flag table is filled lazily, a code point at a time; whatever the
+    # keys seen before, a key's flags are those of its characters.
+    import random
+
+    from pipeline.segment import ALNUM, CJK, DIGIT, _flags_of, char_flags
+
+    rng = random.Random(5)
+    pools = [
+        range(0x20, 0x250),
+        range(0x3000, 0x3100),
+        range(0x4E00, 0x4F00),
+        range(0xFF00, 0xFFF0),
+    ]
+    for _ in range(30):
+        cps = [rng.choice(rng.choice(pools)) for _ in range(rng.randrange(1, 400))]
+        cps.append(0x20000 + rng.randrange(0x100))  # CJK extension B
+        cps.append(0x1F600)  # beyond the table's first pages: an emoji
+        got = char_flags(np.array(cps, np.uint32)).tolist()
+        assert got == [_flags_of(cp) for cp in cps]
+    assert char_flags(np.array([ord("海"), ord("a"), ord("7")], np.uint32)).tolist() == [
+        ALNUM | CJK,
+        ALNUM,
+        ALNUM | DIGIT,
+    ]
