@@ -251,7 +251,7 @@ def _run(
     from pipeline.across import Corpus, Pairs
     from pipeline.html import dumps_listing, index_page
     from pipeline.index import Stored, settings_key
-    from pipeline.outputs import remove_outputs, write_corpora
+    from pipeline.outputs import output_names, remove_outputs, write_corpora
     from pipeline.write import atomic_writer, encode
 
     # the sums of what summary.json lists (unchanged or written now)
@@ -330,6 +330,9 @@ def _run(
     batch = engine.Batch(
         out_dir, settings, options, corpus, on_written, outcome.errors, index.commit
     )
+    batch.pages = {
+        item.ident: output_names(item.inside)[3] for item in inputs if item.record is None
+    }
     if looked is not None:
         outcome.boilerplate = looked.blocks
     if looked is not None and looked.screened:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Container, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -154,9 +154,11 @@ def render(
     cross: list[CrossRepeat],
     settings: Settings,
     others: dict[str, str],
+    pages: dict[str, str] | None = None,
 ) -> Rendered:
     """A document's outputs and its summary entry; `others` holds the
-    cleaned text of the documents its twins lie in. A file writes four
+    cleaned text of the documents its twins lie in, `pages` the report
+    pages (inside DIR) of those that are files of this run. A file writes four
     outputs; a record only its page, when it has something to show."""
     from pipeline import emit
     from pipeline.html import dumps, report_page
@@ -165,6 +167,7 @@ def render(
         file_entry,
         has_something,
         keep_record_ending,
+        name_twin_pages,
         output_names,
         record_output,
         record_page,
@@ -175,6 +178,8 @@ def render(
     cleaned_of = {**others, item.ident: result.cleaned.text}
     report = emit.report(result, settings, record_output(item) if record else text_name, cleaned_of)
     report["across"] = cross_entries(cross, result, cleaned_of)
+    if pages:
+        name_twin_pages(report, pages)
     if not record:
         files = {
             text_name: emit.clean_text(result),
@@ -227,6 +232,9 @@ class Batch:
     cleared: Container[str] = frozenset()
     screened: Container[str] = frozenset()
     partners: dict[str, set[str]] | None = None
+    # a file's report page inside DIR, by ident: a page linking to a twin
+    # reached through a link of another name must not guess it
+    pages: dict[str, str] = field(default_factory=dict)
 
     def may_pair(self, later: str, earlier: str) -> bool:
         """Whether two documents are worth a precise comparison: always,
@@ -360,8 +368,13 @@ def write_chunk(
         outputs.append(p.rendered)
         if cross:
             others = {c.twin_path: seen(c.twin_path).cleaned for c in cross}
+            pages = {
+                c.twin_path: batch.pages[c.twin_path] for c in cross if c.twin_path in batch.pages
+            }
             again.append(n)
-            jobs_again.append((item, p.result, cross, batch.settings, batch.options.across, others))
+            jobs_again.append(
+                (item, p.result, cross, batch.settings, batch.options.across, others, pages)
+            )
     for n, out in zip(again, executor.map(_render_again, jobs_again), strict=True):
         outputs[n] = out
     if before_writing is not None:
@@ -388,10 +401,10 @@ def write_chunk(
 
 
 def _render_again(
-    job: tuple[Any, Result, list[CrossRepeat], Settings, bool, dict[str, str]],
+    job: tuple[Any, Result, list[CrossRepeat], Settings, bool, dict[str, str], dict[str, str]],
 ) -> Rendered | str:
     """Render a document that repeats others (removing that with --across)."""
-    item, result, cross, settings, across, others = job
+    item, result, cross, settings, across, others, pages = job
     try:
         if across:
             from pipeline.across import remove_across
@@ -399,7 +412,7 @@ def _render_again(
 
             result = remove_across(result, cross)
             verify(result, settings.run_similarity)
-        return render(item, result, cross, settings, others)
+        return render(item, result, cross, settings, others, pages)
     except InputError as exc:
         return exc.reason
     except CleanDocsError as exc:

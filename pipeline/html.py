@@ -86,7 +86,7 @@ def _removals(report: dict[str, Any]) -> str:
         if d["path"] == src["path"]:
             twin_link = f'<a href="#t{n}">{lines}</a>'
         else:
-            there = escape(other_page(report, d["path"], d["start_line"]))
+            there = escape(other_page(report, d["path"], d["start_line"], d.get("page", "")))
             twin_link = f'<a href="{there}">{escape(visible(d["path"]))} {lines}</a>'
         rows.append(
             f'<section id="why-r{n}"><h3>Removed <a href="#r{n}">lines '
@@ -129,11 +129,13 @@ def _across(report: dict[str, Any]) -> str:
     rows = []
     for n, c in enumerate(across, start=1):
         d = c["duplicate_of"]
+        page = d.get("page", "")
         rows.append(
             f'<tr id="why-x{n}"><td><a href="#x{n}">{c["start_line"]}-{c["end_line"]}</a></td>'
             f'<td data-v="{escape(visible(d["path"]))}"><a href="'
-            f'{escape(other_page(report, d["path"]))}">{escape(visible(d["path"]))}</a></td>'
-            f'<td><a href="{escape(other_page(report, d["path"], d["start_line"]))}">'
+            f'{escape(other_page(report, d["path"], 0, page))}">'
+            f"{escape(visible(d['path']))}</a></td>"
+            f'<td><a href="{escape(other_page(report, d["path"], d["start_line"], page))}">'
             f"{d['start_line']}-{d['end_line']}</a></td>"
             f"<td>{c['similarity']:.3f}</td><td>{escape(c['text'][:120])}</td></tr>"
         )
@@ -159,7 +161,7 @@ def _whole_copy(report: dict[str, Any]) -> str:
     named = []
     for path, entry in copy.copies:
         d = entry["duplicate_of"]
-        there = escape(other_page(report, path, d["start_line"]))
+        there = escape(other_page(report, path, d["start_line"], d.get("page", "")))
         named.append(f'<a href="{there}">{escape(visible(path))}</a>')
     removed = any(r.get("rule") == "R5" for r in report["removed"])
     return (

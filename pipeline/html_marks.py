@@ -190,12 +190,13 @@ def _inside_of(report: dict[str, Any], other: str) -> str:
     return ""
 
 
-def other_page(report: dict[str, Any], other: str, line: int = 0) -> str:
+def other_page(report: dict[str, Any], other: str, line: int = 0, page: str = "") -> str:
     """A link from this report's page to the page of document `other` (as
-    the batch names it in `duplicate_of.path`), at its line `line`: the
-    page itself when this report's names tell where it went
-    (`_inside_of`), else the document's row in the batch's index.html,
-    which links its page: never a guess that could lead nowhere.
+    the batch names it in `duplicate_of.path`), at its line `line`: its
+    `page` inside DIR when the batch named it, else the page itself when
+    this report's names tell where it went (`_inside_of`), else the
+    document's row in the batch's index.html, which links its page: never
+    a guess that could lead nowhere.
 
     >>> report = {"source": {"path": "in/2023/b c.txt"}, "output": {"path": "2023/b c.txt"}}
     >>> other_page(report, "in/2022/a#1.txt", 4)
@@ -205,6 +206,8 @@ def other_page(report: dict[str, Any], other: str, line: int = 0) -> str:
     """
     # (a record's page is not beside its clean text, in its cleaned corpus)
     here = posixpath.dirname(report.get("page") or report["output"]["path"]) or "."
+    if page:
+        return href(posixpath.relpath(page, here)) + (f"#L{line}" if line else "")
     inside = _inside_of(report, other)
     if inside:
         page = href(posixpath.relpath(inside + ".report.html", here))
@@ -241,7 +244,7 @@ def _marks(report: dict[str, Any]) -> list[_Mark]:
         d = c["duplicate_of"]
         where = f"{visible(d['path'])} lines {d['start_line']}-{d['end_line']}"
         words = f"Repeats another document: {where}"
-        link = other_page(report, d["path"], d["start_line"])
+        link = other_page(report, d["path"], d["start_line"], d.get("page", ""))
         tag = (
             f'<a class="tag xref" href="{escape(link)}" title="{escape(words)}">'
             f"&#8599; {d['start_line']}-{d['end_line']}</a>"

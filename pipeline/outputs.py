@@ -352,6 +352,26 @@ def cross_entries(
     return out
 
 
+def name_twin_pages(report: dict[str, Any], pages: dict[str, str]) -> None:
+    """Give each twin in another document that is a file of this run its
+    report page (`duplicate_of.page`, inside DIR): a document is known by
+    where it is, links resolved, but its page by the name it was reached
+    through, which a page linking to it cannot guess.
+
+    >>> report = {"removed": [{"duplicate_of": {"path": "in/real.txt"}}], "findings": []}
+    >>> name_twin_pages(report, {"in/real.txt": "link.txt.report.html"})
+    >>> report["removed"][0]["duplicate_of"]["page"]
+    'link.txt.report.html'
+    """
+    entries = [*report["removed"], *report["findings"], *report.get("across", [])]
+    while entries:
+        entry = entries.pop()
+        entries += entry.get("contains", [])
+        twin = entry["duplicate_of"]
+        if twin["path"] in pages:
+            twin["page"] = pages[twin["path"]]
+
+
 def has_something(report: dict[str, Any]) -> bool:
     """A report with removals, findings, repairs or repeats of other documents."""
     return bool(report["removed"] or report["findings"] or report["fixes"] or report.get("across"))

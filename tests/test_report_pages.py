@@ -384,3 +384,54 @@ def test_an_input_folder_given_by_its_absolute_path_links_the_other_page_itself(
         (out / "2022" / "a.txt.report.html").resolve(),
         "L1",
     )
+
+
+def _dead_links(out: Path) -> list[tuple[str, str]]:
+    """Every relative link on every page of `out` that leads to no page, or
+    to no element of it with that id."""
+    dead = []
+    pages = {path.resolve(): parse(path) for path in out.rglob("*.html")}
+    for path, page in pages.items():
+        for element in page.elements:
+            link = element["attrs"].get("href", "") if element["tag"] == "a" else ""
+            if not link or link.startswith("#"):
+                continue
+            target, fragment = _target(path, link)
+            there = pages.get(target)
+            ids = {e["attrs"].get("id") for e in there.elements} if there else set()
+            if there is None or (fragment and unquote(fragment) not in ids):
+                dead.append((str(path.relative_to(out.resolve())), link))
+    return dead
+
+
+@pytest.mark.parametrize("across", [False, True])
+@pytest.mark.parametrize("target", ["in/2022/real name.txt", "elsewhere/real name.txt"])
+def test_a_document_reached_through_a_link_of_another_name_is_linked_to_its_page(
+    tmp_path: Path, clean_docs: list[str], target: str, across: bool
+) -> None:
+    # The batch knows a document by where it is (links resolved) and names
+    # its page after the link: a page linking to it must not build the
+    # page's name from the real one (make attack found that link leading
+    # nowhere, and the index fallback named a row that did not exist).
+    real = tmp_path / target
+    real.parent.mkdir(parents=True, exist_ok=True)
+    real.write_text(PARA, encoding="utf-8")
+    (tmp_path / "in" / "2022").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "in" / "2022" / "a.txt").symlink_to(real)
+    (tmp_path / "in" / "2023").mkdir()
+    (tmp_path / "in" / "2023" / "b.txt").write_text(OWN + PARA, encoding="utf-8")
+    proc = subprocess.run(
+        [*clean_docs, "run", "in", "-o", "out", "-q", *(["--across"] if across else [])],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "out"
+    page_path = out / "2023" / "b.txt.report.html"
+    [tag] = [t for t in parse(page_path).with_class("xref") if t["tag"] == "a"]
+    assert _target(page_path, tag["attrs"]["href"]) == (
+        (out / "2022" / "a.txt.report.html").resolve(),
+        "L1",
+    )
+    assert _dead_links(out) == []
