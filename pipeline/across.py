@@ -220,10 +220,15 @@ class Corpus:
             return self.texts[path]
         return self.fetch(path)
 
-    def forget_texts(self) -> None:
-        """Drop the texts held in memory when `fetch` can read them back."""
-        if self.fetch is not None:
+    def forget_texts(self, paths: Iterable[str] | None = None) -> None:
+        """Drop the texts held in memory (of `paths`, or all) when `fetch`
+        can read them back."""
+        if self.fetch is None:
+            return
+        if paths is None:
             self.texts.clear()
+        for path in paths or ():
+            self.texts.pop(path, None)
 
     def compare(
         self,

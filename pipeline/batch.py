@@ -270,7 +270,6 @@ def _run(
     by_path = {item.ident: item for item in inputs}
     fresh: set[str] = set()
     valid: dict[str, str] = {}  # comparable documents and their hashes
-    stored_docs: list[tuple[str, Pairs]] = []
 
     # the outputs indexed records had, when they are processed again
     earlier: dict[str, dict[str, str]] = {}
@@ -291,8 +290,6 @@ def _run(
                     continue  # processed again below, as a new document
                 fresh.add(item.ident)
             valid[stored.path] = stored.sha256
-            if options.engine == "dask":
-                stored_docs.append((stored.path, stored.pairs))
             yield stored.path, stored.pairs
 
     corpus.remember_all(comparable())
@@ -345,7 +342,7 @@ def _run(
     if options.engine == "dask":
         from pipeline import dask_engine
 
-        dask_engine.run_batch(todo, batch, stored_docs, options.jobs, options.scheduler)
+        dask_engine.run_batch(todo, batch, options.jobs, options.scheduler)
     else:
         jobs = jobs_for(options, len(todo))
         executor = engine.Processes(jobs) if jobs > 1 else engine.InProcess()

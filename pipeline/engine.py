@@ -208,7 +208,7 @@ def render(
     return Rendered(files, file_entry(item, result, report), line, text)
 
 
-def _compare(job: tuple[str, str, Settings]) -> list[tuple[Any, Any, float, str]]:
+def compare_pair(job: tuple[str, str, Settings]) -> list[tuple[Any, Any, float, str]]:
     from pipeline.across import _pair
 
     earlier, later, settings = job
@@ -274,7 +274,7 @@ def run_batch(executor: Executor, inputs: list[Any], batch: Batch) -> int:
             if ahead < len(chunks):
                 pending.append(submit(chunks[ahead]))
 
-        written += _settle(executor, chunk, prepared, batch, feed)
+        written += settle_chunk(executor, chunk, prepared, batch, feed)
         batch.corpus.forget_texts()
         for item in chunk:
             done += 1
@@ -300,7 +300,7 @@ def _chunks(inputs: list[Any]) -> list[list[Any]]:
     return chunks if chunks[0] else []
 
 
-def _settle(
+def settle_chunk(
     executor: Executor,
     chunk: list[Any],
     prepared: list[Prepared | str],
@@ -308,11 +308,20 @@ def _settle(
     before_writing: Callable[[], None] | None = None,
 ) -> int:
     """Stages 2-4 for one chunk, in input order."""
-    from pipeline.across import assemble
+    jobs, texts = candidate_pairs(chunk, prepared, batch)
+    crosses = cross_repeats(prepared, jobs, executor.map(compare_pair, texts), batch.corpus.seen)
+    return write_chunk(executor, chunk, prepared, crosses, batch, batch.corpus.seen, before_writing)
 
+
+def candidate_pairs(
+    chunk: list[Any], prepared: list[Prepared | str], batch: Batch
+) -> tuple[list[tuple[int, str]], list[tuple[str, str, Settings]]]:
+    """Stage 2 for a chunk: each document's candidates among the documents
+    before it, in this chunk too (each is remembered as soon as its
+    candidates are known); returns the comparisons stage 3 makes, as
+    (document's place in the chunk, earlier document) and `compare_pair`'s
+    arguments."""
     corpus = batch.corpus
-    # Stage 2: a document's candidates are the documents before it, in
-    # this chunk too: each is remembered as soon as its candidates are known.
     candidates: list[list[str]] = []
     for item, p in zip(chunk, prepared, strict=True):
         if isinstance(p, str):
@@ -320,7 +329,6 @@ def _settle(
             continue
         found_here = corpus.admit(item.ident, p.pairs, p.seen)
         candidates.append([path for path in found_here if batch.may_pair(item.ident, path)])
-    # Stage 3: every candidate pair of the chunk at once.
     jobs: list[tuple[int, str]] = []
     texts: list[tuple[str, str, Settings]] = []
     for n, (p, paths) in enumerate(zip(prepared, candidates, strict=True)):
@@ -328,19 +336,32 @@ def _settle(
             assert not isinstance(p, str)
             jobs.append((n, path))
             texts.append((corpus.seen(path).kept, p.seen.kept, batch.settings))
+    return jobs, texts
+
+
+def cross_repeats(
+    prepared: list[Prepared | str],
+    jobs: list[tuple[int, str]],
+    compared: Iterable[list[Any]],
+    seen: Callable[[str], Seen],
+) -> list[list[CrossRepeat]]:
+    """Stage 4's first step: each document's repeats of earlier documents,
+    assembled from its comparisons (`compared`, in the order of `jobs`); a
+    document whose twins' texts are gone becomes its error."""
+    from pipeline.across import assemble
+
     found: dict[int, list[tuple[str, list[Any]]]] = {}
-    for (n, path), pairs in zip(jobs, executor.map(_compare, texts), strict=True):
+    for (n, path), pairs in zip(jobs, compared, strict=True):
         found.setdefault(n, []).append((path, pairs))
-    # Stage 4.
     crosses: list[list[CrossRepeat]] = []
     for n, p in enumerate(prepared):
         crosses.append([])
         if not isinstance(p, str):
             try:
-                crosses[n] = assemble(found.get(n, []), p.seen.to_cleaned, corpus.seen)
+                crosses[n] = assemble(found.get(n, []), p.seen.to_cleaned, seen)
             except CleanDocsError as exc:  # an earlier document's texts are gone
                 prepared[n] = str(exc)
-    return write_chunk(executor, chunk, prepared, crosses, batch, corpus.seen, before_writing)
+    return crosses
 
 
 def write_chunk(
@@ -358,6 +379,23 @@ def write_chunk(
     order: errors collected, the others handed to `batch.on_written`.
     `before_writing` runs when the executor has nothing more of this
     chunk to do (the batch gives it more work then)."""
+    outputs, again, jobs_again = renderings(chunk, prepared, crosses, batch, seen)
+    for n, out in zip(again, executor.map(render_again, jobs_again), strict=True):
+        outputs[n] = out
+    if before_writing is not None:
+        before_writing()
+    return write_rendered(chunk, prepared, outputs, batch)
+
+
+def renderings(
+    chunk: list[Any],
+    prepared: list[Prepared | str],
+    crosses: list[list[CrossRepeat]],
+    batch: Batch,
+    seen: Callable[[str], Seen],
+) -> tuple[list[Rendered | str], list[int], list[tuple[Any, ...]]]:
+    """Each document's outputs as prepared (or its error), the places of
+    those that repeat others, and `render_again`'s arguments for them."""
     outputs: list[Rendered | str] = []
     again: list[int] = []
     jobs_again: list[tuple[Any, ...]] = []
@@ -375,10 +413,14 @@ def write_chunk(
             jobs_again.append(
                 (item, p.result, cross, batch.settings, batch.options.across, others, pages)
             )
-    for n, out in zip(again, executor.map(_render_again, jobs_again), strict=True):
-        outputs[n] = out
-    if before_writing is not None:
-        before_writing()
+    return outputs, again, jobs_again
+
+
+def write_rendered(
+    chunk: list[Any], prepared: list[Prepared | str], outputs: list[Rendered | str], batch: Batch
+) -> int:
+    """Write a chunk's outputs, then take them in input order: errors
+    collected, the others handed to `batch.on_written`."""
     failures = write_many(
         batch.out_dir, [out.files if not isinstance(out, str) else {} for out in outputs]
     )
@@ -400,7 +442,7 @@ def write_chunk(
     return written
 
 
-def _render_again(
+def render_again(
     job: tuple[Any, Result, list[CrossRepeat], Settings, bool, dict[str, str], dict[str, str]],
 ) -> Rendered | str:
     """Render a document that repeats others (removing that with --across)."""

@@ -3,7 +3,8 @@
 On a two-worker LocalCluster (started by `run --engine dask`): a batch with
 pastes inside files, a report saved twice, a section copied from another
 file; with and without --across; and a later year added to an indexed
-batch, so that the shuffle also sees documents from the index.
+batch, so that documents from the index are compared with too; and, in
+process, a corpus over many partitions settled a few behind the cluster.
 """
 
 from __future__ import annotations
@@ -182,3 +183,87 @@ def test_boilerplate_held_by_many_files_gives_the_same_bytes(
     files = json.loads(local["summary.json"])["files"]
     later = [f for f in files if f["path"].endswith(f"f{MAX_HOLDERS + 5:02d}.txt")][0]
     assert later["cross_file"], later
+
+
+class _Task:
+    def __init__(self, client: _InlineClient, fn: object, args: tuple) -> None:
+        self.client, self.fn, self.args = client, fn, args
+
+    def result(self) -> object:
+        return self.fn(*self.args)  # type: ignore[operator]
+
+    def release(self) -> None:
+        self.client.held[self.fn.__name__] -= 1  # type: ignore[attr-defined]
+
+
+class _InlineClient:
+    """A Dask client that runs each task when its result is asked for, and
+    counts the tasks whose results it still holds."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, int] = {}
+        self.most: dict[str, int] = {}
+        self.submitted: dict[str, int] = {}
+
+    def submit(self, fn: object, *args: object, pure: bool = True, priority: int = 0) -> _Task:
+        name = fn.__name__  # type: ignore[attr-defined]
+        self.held[name] = self.held.get(name, 0) + 1
+        self.submitted[name] = self.submitted.get(name, 0) + 1
+        self.most[name] = max(self.most.get(name, 0), self.held[name])
+        return _Task(self, fn, args)
+
+    def scheduler_info(self) -> dict:
+        return {"workers": {"a": {}, "b": {}}}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("across", [False, True], ids=["report", "across"])
+def test_dask_engine_over_many_partitions_writes_what_the_local_engine_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, across: bool
+) -> None:
+    # Partitions settle a few behind the ones being compared, and a
+    # partition's texts are dropped once written: copies of records far
+    # back (read again from the index) and just before (still in memory)
+    # must come out as the local engine writes them, while the cluster
+    # holds only a bounded number of partitions.
+    from click.testing import CliRunner
+    from conftest import real_paragraphs
+
+    from pipeline import dask_engine
+    from pipeline.cli import main
+
+    texts = [p for p in real_paragraphs(200) if len(p) < 3000][:300]
+    assert len(texts) == 300
+    records = list(texts)
+    records[290] = texts[3]  # a copy of a record 35 partitions back
+    records[130] = texts[129]  # and of one in its own partition
+    records[260] = texts[250] + "\n\n" + texts[200]  # repeats two others
+    records[170] = texts[10][: len(texts[10]) // 2] + "\n\n" + texts[170]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in records),
+        encoding="utf-8",
+    )
+    flags = ["--across"] if across else []
+    runner = CliRunner()
+    local = runner.invoke(main, ["run", str(corpus), "-o", str(tmp_path / "local"), *flags])
+    assert local.exit_code == 0, local.output
+    client = _InlineClient()
+    monkeypatch.setattr(dask_engine, "_client", lambda scheduler, jobs: (client, None))
+    monkeypatch.setattr(dask_engine, "_DOCS_PER_PARTITION", 8)
+    dask = runner.invoke(
+        main, ["run", str(corpus), "-o", str(tmp_path / "dask"), "--engine", "dask", *flags]
+    )
+    assert dask.exit_code == 0, dask.output
+    mine, theirs = _tree(tmp_path / "local"), _tree(tmp_path / "dask")
+    assert sorted(mine) == sorted(theirs)
+    assert [name for name in mine if mine[name] != theirs[name]] == []
+    totals = json.loads(mine["summary.json"])["totals"]
+    assert totals["cross_file"] >= 3, totals
+    # every task's result released; no more partitions held than the window
+    assert set(client.held.values()) == {0}, client.held
+    window = 2 * dask_engine._AHEAD_PER_WORKER + dask_engine._LAG
+    assert client.submitted["_prepare_chunk"] > window
+    assert client.most["_prepare_chunk"] <= window
