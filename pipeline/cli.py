@@ -169,6 +169,7 @@ def _options(
 
     from pipeline.batch import Options
     from pipeline.ignore import project_root
+    from pipeline.inputs import POOL_MIN_BYTES
 
     ctx = click.get_current_context()
     flags = {
@@ -183,6 +184,7 @@ def _options(
         encoding=encoding,
         max_mb=max_mb,
         jobs=values["jobs"] or os.cpu_count() or 1,
+        pool_min_bytes=0 if values["jobs"] else POOL_MIN_BYTES,
         include=tuple(values["include"]),
         exclude=tuple(values["exclude"]),
         progress=progress_display(quiet),

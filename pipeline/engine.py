@@ -83,8 +83,14 @@ def _exit_with_parent(parent: int) -> None:
 _PARQUET_CURSOR: dict[str, Any] = {}
 
 
+def _nothing(_: int) -> None:
+    return None
+
+
 class Processes:
-    """Worker processes on this machine; they exit with their parent."""
+    """Worker processes on this machine, forked when made (a fork copies
+    the memory of this process: make them before it grows); they exit
+    with their parent."""
 
     def __init__(self, jobs: int) -> None:
         import os
@@ -94,6 +100,7 @@ class Processes:
         self.pool = ProcessPoolExecutor(
             max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)
         )
+        list(self.pool.map(_nothing, range(jobs)))  # the first task forks them all
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
         # Tasks go to the workers a few at a time, about four per worker

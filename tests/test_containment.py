@@ -349,13 +349,48 @@ def test_an_index_of_another_schema_or_damaged_is_no_traceback(
     assert (tmp_path / "out" / "r.txt").is_file()
 
 
-def test_jobs_are_capped_by_inputs_and_cores() -> None:
+def test_jobs_are_capped_by_inputs_cores_and_work(tmp_path: Path) -> None:
     from pipeline.batch import jobs_for
-    from pipeline.inputs import Options
+    from pipeline.inputs import Input, Options
 
-    assert jobs_for(Options(jobs=1000), 3) <= min(3, os.cpu_count() or 1)
-    assert jobs_for(Options(jobs=1000), 10_000) <= (os.cpu_count() or 1)
-    assert jobs_for(Options(jobs=0), 5) == 1
+    files = []
+    for n in range(5):
+        path = tmp_path / f"{n}.txt"
+        path.write_text("x" * 1000, encoding="utf-8")
+        files.append(Input(str(path), path.name, path.name))
+    cores = os.cpu_count() or 1
+    assert jobs_for(Options(jobs=1000), files[:3]) <= min(3, cores)
+    assert jobs_for(Options(jobs=1000), files) <= cores
+    assert jobs_for(Options(jobs=0), files) == 1
+    # no workers for less work than pool_min_bytes (5,000 bytes here)
+    assert jobs_for(Options(jobs=2, pool_min_bytes=5_001), files) == 1
+    assert jobs_for(Options(jobs=2, pool_min_bytes=5_000), files) == min(2, cores)
+
+
+@pytest.mark.parametrize("given", [[], ["-j", "2"]], ids=["default", "asked"])
+def test_the_default_starts_no_workers_for_a_little_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: list[str]
+) -> None:
+    # Forking workers after the screen cost check 1.8 s on a 10 MB corpus
+    # whose 41 KB went on to the precise stages; -j asked for is obeyed.
+    from click.testing import CliRunner
+
+    from pipeline import engine
+    from pipeline.cli import main
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    started: list[int] = []
+    monkeypatch.setattr(
+        engine, "Processes", lambda jobs: started.append(jobs) or engine.InProcess()
+    )
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(4):
+        (folder / f"{n}.txt").write_text(f"Report {n}.\n" * 40, encoding="utf-8")
+    for command in (["check", str(folder)], ["run", str(folder), "-o", str(tmp_path / "out")]):
+        result = CliRunner().invoke(main, [*command, *given])
+        assert result.exit_code == 0, result.output
+    assert started == ([] if not given else [2, 2])
 
 
 def test_an_unforeseen_error_is_exit_2_never_a_traceback_or_exit_1(
