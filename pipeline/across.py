@@ -294,6 +294,9 @@ def assemble(
     return sorted(out, key=lambda c: c.span.start)
 
 
+_DOCUMENT_BREAK = "\n\n"
+
+
 def _pair(earlier: str, later: str, settings: Settings) -> list[tuple[Span, Span, float, str]]:
     """Stretches of `later` that would go as pastes of `earlier`, as
     (span in later, twin in earlier, similarity, method).
@@ -307,13 +310,19 @@ def _pair(earlier: str, later: str, settings: Settings) -> list[tuple[Span, Span
 
     from pipeline.api import find_repeats
 
-    offset = len(earlier)
+    # Two documents meet at a paragraph break at least: joined end to start,
+    # a later document opening with all of an earlier one read as a
+    # sentence said again inside one paragraph, which is kept (K5).
+    end = len(earlier)
+    offset = end + len(_DOCUMENT_BREAK)
     out: list[tuple[Span, Span, float, str]] = []
     thorough = dataclasses.replace(settings, far_repeats="remove")
-    for r in find_repeats(earlier + later, thorough):
-        if r.removed and r.span.start >= offset and r.twin.end <= offset:
-            span = Span(r.span.start - offset, r.span.end - offset)
-            out.append((span, r.twin, r.similarity, r.method))
+    for r in find_repeats(earlier + _DOCUMENT_BREAK + later, thorough):
+        if r.removed and r.span.start >= end and r.twin.end <= offset:
+            span = Span(max(r.span.start, offset) - offset, r.span.end - offset)
+            twin = Span(r.twin.start, min(r.twin.end, end))
+            if span.end > span.start and twin.end > twin.start:
+                out.append((span, twin, r.similarity, r.method))
     return out
 
 

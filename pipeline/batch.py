@@ -356,6 +356,7 @@ def _run(
     }
     if looked is not None:
         outcome.boilerplate = looked.blocks
+    batch.unscreened = len(corpus.paths)
     if looked is not None and looked.screened:
         batch.cleared = {item.ident for item in looked.clear}
         batch.screened = {item.ident for item in looked.screened}

@@ -239,9 +239,22 @@ class Batch:
     cleared: Container[str] = frozenset()
     screened: Container[str] = frozenset()
     partners: dict[str, set[str]] | None = None
+    # documents remembered so far that the screen did not look at (those
+    # of the index, to begin with)
+    unscreened: int = 0
     # a file's report page inside DIR, by ident: a page linking to a twin
     # reached through a link of another name must not guess it
     pages: dict[str, str] = field(default_factory=dict)
+
+    def pairs_with_none(self, later: str) -> bool:
+        """Whether `may_pair` is False for every document before `later`:
+        the screen looked at it and at all of them, and paired it with none."""
+        return (
+            self.partners is not None
+            and self.unscreened == 0
+            and later in self.screened
+            and not self.partners.get(later)
+        )
 
     def may_pair(self, later: str, earlier: str) -> bool:
         """Whether two documents are worth a precise comparison: always,
@@ -334,6 +347,12 @@ def candidate_pairs(
         if isinstance(p, str):
             candidates.append([])
             continue
+        if batch.pairs_with_none(item.ident):  # only remembered: nothing to look up
+            corpus.remember(item.ident, p.pairs, p.seen)
+            candidates.append([])
+            continue
+        if item.ident not in batch.screened:
+            batch.unscreened += 1
         found_here = corpus.admit(item.ident, p.pairs, p.seen)
         candidates.append([path for path in found_here if batch.may_pair(item.ident, path)])
     jobs: list[tuple[int, str]] = []

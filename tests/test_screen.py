@@ -182,3 +182,34 @@ def test_the_screen_in_chunks_finds_what_it_finds_at_once() -> None:
         assert cut.pairs == whole.pairs
         assert cut.boilerplate == whole.boilerplate
         assert sorted(cut.blocks) == sorted(whole.blocks)
+
+
+def test_a_record_paired_with_none_of_its_run_is_still_compared_with_the_index(
+    tmp_path: Path,
+) -> None:
+    # The screen looks at one run's records; what an earlier run indexed
+    # is compared with in the precise stage only, so a record the screen
+    # pairs with nothing of its own run must still be looked up there.
+    from pipeline.batch import run_paths
+
+    texts = _paragraphs()
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    for path, records in (
+        (first, texts[:10]),
+        (second, [*texts[20:30], texts[3] + "\n\n" + texts[40]]),
+    ):
+        path.write_text(
+            "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in records),
+            encoding="utf-8",
+        )
+    options = Options(jobs=1)
+    run_paths([str(first)], tmp_path / "out", Settings(), options)
+    run_paths([str(second)], tmp_path / "out", Settings(), options)
+    lines = (tmp_path / "out" / "second" / "reports.jsonl").read_text(encoding="utf-8")
+    reports = [json.loads(line) for line in lines.splitlines()]
+    twins = {
+        (r["source"]["path"].rsplit("#", 1)[-1], c["duplicate_of"]["path"].rsplit("#", 1)[-1])
+        for r in reports
+        for c in r.get("across", [])
+    }
+    assert ("11", "4") in twins, twins
