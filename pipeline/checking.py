@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipeline.batch import Outcome, canonical, process
+from pipeline.batch import Outcome, canonical_all, process
 from pipeline.errors import OutputError
 from pipeline.inputs import Input, Options
 from pipeline.model import Result
@@ -81,7 +81,7 @@ def check_paths(
         if not index_path.is_file():
             raise OutputError(f"{index_path}: no index here (a `run` writes one)")
         index = Index(index_path, read_only=True)
-        inputs = [canonical(item, index.root) for item in inputs]
+        inputs = canonical_all(inputs, index.root)
     try:
         # records that are copies of earlier ones: found in bulk, not processed
         # and records with nothing to find: cleared in bulk, not processed
