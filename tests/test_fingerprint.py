@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,3 +89,36 @@ def test_signatures_in_blocks_equal_datasketch(monkeypatch: pytest.MonkeyPatch) 
         reference = datasketch.MinHash(num_perm=32, seed=9, hashfunc=lambda h: int(h))
         reference.update_batch(hashes[owners == unit].tolist())
         assert reference.hashvalues.tolist() == sigs[row].tolist()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 42, 123_456_789, 2**32 - 1])
+def test_permutations_are_those_numpy_s_random_state_draws(seed: int) -> None:
+    # drawn with Python's twister, not numpy.random (15 ms to import): the
+    # same numbers datasketch gets from np.random.RandomState(seed)
+    from pipeline.fingerprint import permutations
+
+    for num_perm in (1, 16, 128, 300):
+        gen = np.random.RandomState(seed)
+        a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        mine_a, mine_b = permutations(num_perm, seed)
+        assert mine_a.dtype == np.uint32 and mine_b.dtype == np.uint32
+        assert mine_a.tolist() == a.tolist() and mine_b.tolist() == b.tolist()
+
+
+def test_check_does_not_import_numpy_random(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import SEED
+
+    code = (
+        "import sys; from pipeline.cli import main\n"
+        "try:\n    main(['check', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "print('numpy.random' in sys.modules, 'numpy' in sys.modules)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(SEED)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].split() == ["False", "True"]
