@@ -156,9 +156,13 @@ def _outputs_intact(out_dir: Path, stored: Any) -> bool:
 
 
 def _sha_text(data: str) -> str:
+    """The hash of an output as `write.encode` writes it (a lone surrogate
+    as its escape), so that a later run finds the file as written."""
     import hashlib
 
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+    from pipeline.write import encode
+
+    return hashlib.sha256(encode(data)).hexdigest()
 
 
 def run_paths(

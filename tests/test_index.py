@@ -63,6 +63,29 @@ def test_second_run_skips_and_writes_the_same(tmp_path: Path, clean_docs: list[s
     assert second["files"] == first["files"]
 
 
+def test_a_name_that_is_no_utf8_is_skipped_on_a_second_run(
+    tmp_path: Path, clean_docs: list[str]
+) -> None:
+    # A name with a byte that is no UTF-8 is written into the outputs as its
+    # escape; the index recorded the hash of another encoding of it, found
+    # the outputs changed and processed the file again on every run, then
+    # compared it with documents that had come after it: other results.
+    import os
+
+    root, out = tmp_path / "reports", tmp_path / "out"
+    _year(root, 2021)
+    odd = os.path.join(os.fsencode(root / "2021"), b"r\xe9.txt")
+    with open(odd, "wb") as handle:
+        handle.write((_report(2021, 0) * 2).encode("utf-8"))
+    first_err, first = _run(clean_docs, str(root), "-o", str(out))
+    assert _skipped(first_err) == 0
+    before = _outputs(out)
+    second_err, second = _run(clean_docs, str(root), "-o", str(out))
+    assert _skipped(second_err) == 5
+    assert _outputs(out) == before
+    assert second["files"] == first["files"]
+
+
 def test_a_new_year_is_processed_alone_and_compared_with_all(
     tmp_path: Path, clean_docs: list[str]
 ) -> None:
