@@ -1367,7 +1367,28 @@ def _check_corpora(
         )
         if source is None:
             continue
-        valid = [record for _, record in corpus_records(source, built.options)]
+        keyed = corpus_records(source, built.options)
+        # with --across, a record that copies an earlier one is left out of
+        # the cleaned corpus and listed in summary.json (R6)
+        dropped = [
+            d["path"]
+            for d in summary.get("duplicate_documents", [])
+            if d["path"].startswith(corpus.shown + "#")
+        ]
+        gone = [
+            any(
+                re.fullmatch(re.escape(f"{corpus.shown}#{key}") + r"(~\d+)?", path, re.S)
+                for path in dropped
+            )
+            for key, _ in keyed
+        ]
+        valid = [record for (_, record), out in zip(keyed, gone, strict=True) if not out]
+        for d in summary.get("duplicate_documents", []):
+            c.check(
+                "corpus",
+                d.get("rule") == "R6" and d["duplicate_of"]["path"] != d["path"],
+                lambda d=d: f"a record left out names no other record: {_q(str(d)[:200])}",
+            )
         mine = [e for e in summary["files"] if e["path"].startswith(corpus.shown + "#")]
         # a record's error names it `corpus#id` (raw, or shown with escapes;
         # with its ANSI sequences cut out, it counts, as a name shown unsafely)
@@ -1414,7 +1435,9 @@ def _check_corpora(
         for e in mine:
             path = out_dir / e["report"]
             if path.is_file() and not path.is_symlink():
-                for line in path.read_text(encoding="utf-8").splitlines():
+                for line in path.read_text(encoding="utf-8").split("\n"):
+                    if not line.strip():
+                        continue
                     report = json.loads(line)
                     outputs.setdefault(report["source"]["path"], report["output"]["sha256"])
         for got, was in zip(cleaned, valid, strict=False):

@@ -53,8 +53,9 @@ def corpus_reports(folder: Path) -> dict[str, dict]:
     of its pages), by the record's path."""
     import json
 
-    lines = (folder / "reports.jsonl").read_text(encoding="utf-8").splitlines()
-    reports = [json.loads(line) for line in lines]
+    # JSON Lines end at "\n" only: a record's id may hold U+0085 or U+2028
+    lines = (folder / "reports.jsonl").read_text(encoding="utf-8").split("\n")
+    reports = [json.loads(line) for line in lines if line]
     return {r["source"]["path"]: r for r in reports}
 
 
