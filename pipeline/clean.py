@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from typing import Any
 
 from pipeline.model import Cleaned, Fix
 
@@ -109,6 +110,24 @@ def strip_trailing_whitespace(line: str) -> str:
     return _TRAILING.sub("", line)
 
 
+@functools.cache
+def repair_config() -> Any:
+    """ftfy's settings for the repair: its encoding repairs only."""
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+
+
 def fix_mojibake(line: str) -> str:
     """Undo text decoded with the wrong codec (UTF-8 read as cp1252, ...).
 
@@ -125,18 +144,7 @@ def fix_mojibake(line: str) -> str:
         return line
     import ftfy  # imported here: most lines never need it, and it is slow to load
 
-    config = ftfy.TextFixerConfig(
-        unescape_html=False,
-        remove_terminal_escapes=False,
-        fix_latin_ligatures=False,
-        fix_character_width=False,
-        uncurl_quotes=False,
-        fix_line_breaks=False,
-        remove_control_chars=False,
-        normalization=None,
-        explain=False,
-    )
-    fixed = ftfy.fix_text(line, config)
+    fixed = ftfy.fix_text(line, repair_config())
     # A repair must never invent a line break: line numbers would drift.
     return line if _LINE_BREAK.search(fixed) else fixed
 

@@ -51,20 +51,12 @@ _MISREADINGS = (
 
 
 def _ftfy_repair(line: str) -> str:
+    """ftfy on the whole line, with the repair's settings: no cheap test."""
     import ftfy
 
-    config = ftfy.TextFixerConfig(
-        unescape_html=False,
-        remove_terminal_escapes=False,
-        fix_latin_ligatures=False,
-        fix_character_width=False,
-        uncurl_quotes=False,
-        fix_line_breaks=False,
-        remove_control_chars=False,
-        normalization=None,
-        explain=False,
-    )
-    return ftfy.fix_text(line, config)
+    from pipeline.clean import repair_config
+
+    return ftfy.fix_text(line, repair_config())
 
 
 def _misreadings_of(line: str) -> list[str]:
