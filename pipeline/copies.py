@@ -381,7 +381,28 @@ def _band_keys(key_texts: list[str]) -> tuple[Any, Any]:
     """(document, band key) pairs: each key's first and last GRAM
     characters and its GRAM-grams at content-defined anchors (where a hash
     of two characters falls in one of ANCHOR_EVERY buckets: an insertion
-    elsewhere does not move them)."""
+    elsewhere does not move them). A batch of KEY_BATCH_CHARS characters
+    at a time: the arrays per character are held for one batch.
+
+    >>> owners, _ = _band_keys(["a" * 40, "b" * 40])
+    >>> sorted(set(owners.tolist()))
+    [0, 1]
+    """
+    import numpy as np
+
+    owners, hashes = [np.zeros(0, np.int64)], [np.zeros(0, np.uint64)]
+    start, size = 0, 0
+    for end, key in enumerate(key_texts, start=1):
+        size += len(key) + 1
+        if size >= KEY_BATCH_CHARS or end == len(key_texts):
+            batch_owners, batch_hashes = _batch_band_keys(key_texts[start:end])
+            owners.append(batch_owners + start)
+            hashes.append(batch_hashes)
+            start, size = end, 0
+    return np.concatenate(owners), np.concatenate(hashes)
+
+
+def _batch_band_keys(key_texts: list[str]) -> tuple[Any, Any]:
     import numpy as np
 
     joined = "\x00".join(key_texts)

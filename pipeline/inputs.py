@@ -67,6 +67,11 @@ class Input:
     record: Record | None = None
     key: str = ""  # what an index knows it by (`batch.canonical`); "": `shown`
 
+    def __hash__(self) -> int:
+        # (the generated hash also hashed the record's five fields: a
+        # corpus's screen hashes each record a dozen times)
+        return hash((self.where, self.inside))
+
     @property
     def ident(self) -> str:
         """The document's identity in a batch: its index key, else its name."""

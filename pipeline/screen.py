@@ -242,13 +242,16 @@ def repeated_inside(key_texts: list[str]) -> set[int]:
     >>> sorted(repeated_inside([a, a + a]))
     [1]
     """
-    docs, hashes, _, _ = _grams(key_texts)
-    if not len(hashes):
-        return set()
     import numpy as np
 
-    doc_bits = max(1, (len(key_texts) - 1).bit_length())
-    return _repeated_inside(hashes, docs, doc_bits, np.uint64((1 << doc_bits) - 1))
+    found: set[int] = set()
+    for lo, hi in _chunks(key_texts, CHUNK_CHARS):  # (memory follows a chunk)
+        docs, hashes, _, _ = _grams(key_texts[lo:hi])
+        if len(hashes):
+            doc_bits = max(1, (hi - lo - 1).bit_length())
+            low = np.uint64((1 << doc_bits) - 1)
+            found |= {lo + d for d in _repeated_inside(hashes, docs, doc_bits, low)}
+    return found
 
 
 def _repeated_inside(hashes: Any, docs: Any, doc_bits: int, low: Any) -> set[int]:
@@ -316,14 +319,68 @@ def _near(grams: Any, docs: Any, common: Any) -> tuple[Any, Any]:
     return near, is_common
 
 
-def _pairs(entries: Any, count: int, low: Any) -> list[tuple[int, int]]:
+# entries paired in one slice: the arrays `_pair_keys` builds per entry
+# are held for one slice at a time, never for the whole corpus
+PAIR_SLICE = 4_000_000
+
+
+def _slices(entries: Any, low: Any, size: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of about `size` sorted entries, each cut where a
+    gram's group begins (a gram's holders are never split).
+
+    >>> import numpy as np
+    >>> low = np.uint64(3)  # two bits of document
+    >>> grams = np.array([4, 4, 4, 8, 8, 12], np.uint64)
+    >>> _slices(grams | np.array([0, 1, 2, 0, 3, 1], np.uint64), low, 2)
+    [(0, 3), (3, 5), (5, 6)]
+    """
+    import numpy as np
+
+    cuts = [0]
+    for at in range(size, len(entries), size):
+        gram = entries[at] & ~low
+        cut = int(np.searchsorted(entries, gram, "left"))
+        if cut <= cuts[-1]:  # a group longer than a slice: cut after it
+            cut = int(np.searchsorted(entries, gram | low, "right"))
+        if cuts[-1] < cut < len(entries):
+            cuts.append(cut)
+    return list(zip(cuts, cuts[1:] + [len(entries)], strict=True))
+
+
+def _pairs(
+    entries: Any, count: int, low: Any, slice_size: int | None = None
+) -> list[tuple[int, int]]:
     """Pairs of documents sharing SHARED_GRAMS long grams, from `entries`
     (each gram outside boilerplate once per document, sorted): grams held
-    by 2..BOILERPLATE_DOCS documents pair their holders."""
+    by 2..BOILERPLATE_DOCS documents pair their holders. A slice of
+    `slice_size` entries at a time (the result does not depend on it)."""
+    import numpy as np
+
+    found, tallies = [], []
+    for lo, hi in _slices(entries, low, slice_size or PAIR_SLICE):
+        keys, counts = unique_counts(_pair_keys(entries[lo:hi], count, low))
+        found.append(keys)
+        tallies.append(counts)
+    if not found:
+        return []
+    keys, counts = np.concatenate(found), np.concatenate(tallies)
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    if not len(keys):
+        return []
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    chosen = keys[starts][np.add.reduceat(counts, starts) >= SHARED_GRAMS]
+    return list(zip((chosen // count).tolist(), (chosen % count).tolist(), strict=True))
+
+
+def _pair_keys(entries: Any, count: int, low: Any) -> Any:
+    """For each gram of `entries` (sorted, whole groups) held by
+    2..BOILERPLATE_DOCS documents, a key later * count + earlier for each
+    pair of its holders."""
     import numpy as np
 
     if not len(entries):
-        return []
+        return np.zeros(0, np.int64)
     held, owners = entries & ~low, (entries & low).astype(np.int64)
     starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(held)])))
@@ -331,13 +388,9 @@ def _pairs(entries: Any, count: int, low: Any) -> list[tuple[int, int]]:
     shared = (size_of > 1) & (size_of <= BOILERPLATE_DOCS)
     group = np.repeat(np.arange(len(starts)), sizes)[shared]
     owners = owners[shared]
-    keys = []
+    keys = [np.zeros(0, np.int64)]
     for gap in range(1, min(int(sizes.max()), BOILERPLATE_DOCS)):
         same = group[gap:] == group[:-gap]
         # sorted by document inside a group: the later one is to the right
         keys.append(owners[gap:][same] * count + owners[:-gap][same])
-    if not keys:
-        return []
-    pair_keys, counts = unique_counts(np.concatenate(keys))
-    chosen = pair_keys[counts >= SHARED_GRAMS]
-    return list(zip((chosen // count).tolist(), (chosen % count).tolist(), strict=True))
+    return np.concatenate(keys)

@@ -213,3 +213,61 @@ def test_a_record_paired_with_none_of_its_run_is_still_compared_with_the_index(
         for c in r.get("across", [])
     }
     assert ("11", "4") in twins, twins
+
+
+@pytest.mark.skipif(not TEXTS.is_dir(), reason="../shared/texts is not here")
+@pytest.mark.parametrize("size", [1, 97, 5_000])
+def test_pairs_repeats_and_copies_do_not_depend_on_the_slices(
+    monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """The pairing, the repeats inside copies and the copies' band keys
+    hold a slice of the corpus's positions at a time (issue 16: memory
+    follows the slice, not the corpus); where the slices are cut must not
+    change what they find."""
+    from pipeline import copies, screen
+    from pipeline.copies import find_copies, keys
+
+    texts = _records(6)
+    texts += [texts[n] for n in range(0, len(texts), 5)]  # exact copies
+    texts += [texts[n].replace("e", "", 1) for n in range(1, 60, 7)]  # a typo
+    key_texts = keys(texts)
+    whole = screen.screen(key_texts)
+    inside = screen.repeated_inside(key_texts)
+    found = find_copies(texts, key_texts)
+    assert whole.pairs and inside and any(c.method == "near" for c in found)  # not vacuous
+    monkeypatch.setattr(screen, "PAIR_SLICE", size)
+    monkeypatch.setattr(screen, "CHUNK_CHARS", size * 10)
+    monkeypatch.setattr(copies, "KEY_BATCH_CHARS", size * 10)
+    assert screen.screen(key_texts).pairs == whole.pairs
+    assert screen.repeated_inside(key_texts) == inside
+    assert find_copies(texts, key_texts) == found
+
+
+def test_pairing_holds_a_slice_not_the_corpus() -> None:
+    """Pairing a corpus's entries builds a handful of arrays per entry; it
+    must build them for one slice at a time, so its peak memory stays near
+    the entries themselves (it built them for all entries at once: about
+    six times their size)."""
+    import tracemalloc
+
+    import numpy as np
+
+    from pipeline.screen import _pairs
+
+    rng = np.random.default_rng(16)
+    count, doc_bits = 1000, 10
+    low = np.uint64((1 << doc_bits) - 1)
+    grams = rng.integers(1, 1 << 40, 300_000, dtype=np.uint64) << np.uint64(doc_bits)
+    docs = rng.integers(0, count, len(grams)).astype(np.uint64)
+    # documents 0 and 1 share 30 grams: the pair found either way
+    grams[:60] = np.repeat(grams[:30], 2)
+    docs[:60] = np.tile([0, 1], 30)
+    entries = np.sort(grams | docs)
+    tracemalloc.start()
+    try:
+        pairs = _pairs(entries, count, low, slice_size=10_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (1, 0) in pairs
+    assert peak < entries.nbytes // 2
