@@ -26,6 +26,7 @@ A document in neither goes straight to the output (its repairs only).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,21 +179,21 @@ def screen(key_texts: list[str], chunk_chars: int = CHUNK_CHARS) -> Screened:
 
     # pass 1: repeats inside; each long gram once per document
     inside: set[int] = set()
-    held: list[Any] = []
+    held = _Partitions()
     for lo, hi in chunks:
         docs, hashes, longs, _ = grams(lo, hi)
         if not len(hashes):
             continue
         inside |= _repeated_inside(hashes, docs, doc_bits, low)
         keep = longs != 0
-        held.append(unique((longs[keep] & ~low) | docs[keep].astype(np.uint64)))
+        held.add(unique((longs[keep] & ~low) | docs[keep].astype(np.uint64)))
     if not held:
         return Screened(inside, [], [0] * count)
-    common = _common(_sorted_all(held), low)
+    common = np.concatenate([_common(part, low) for part in held.each_sorted()])
     # pass 2: what lies near boilerplate, the blocks, the entries that pair
     boilerplate = np.zeros(count, np.int64)
     blocks: list[tuple[int, int, int, int]] = []
-    entries: list[Any] = []
+    entries = _Partitions()
     for lo, hi in chunks:
         docs, _, longs, offsets = grams(lo, hi)
         keep = longs != 0
@@ -200,8 +201,8 @@ def screen(key_texts: list[str], chunk_chars: int = CHUNK_CHARS) -> Screened:
         near, is_common = _near(longs, docs, common)
         boilerplate += np.bincount(docs[near], minlength=count)
         blocks += _blocks(docs, offsets, longs, near, is_common)
-        entries.append(unique(longs[~near] | docs[~near].astype(np.uint64)))
-    pairs = _pairs(_sorted_all(entries), count, low) if entries else []
+        entries.add(unique(longs[~near] | docs[~near].astype(np.uint64)))
+    pairs = _pairs(entries.each_sorted(), count, low)
     return Screened(inside, pairs, boilerplate.tolist(), blocks)
 
 
@@ -267,6 +268,40 @@ def _repeated_inside(hashes: Any, docs: Any, doc_bits: int, low: Any) -> set[int
     return set(np.flatnonzero(counts >= INSIDE_GRAMS).tolist())
 
 
+# the entries are kept in parts by their top bits (a gram's, so a gram's
+# holders are in one part) and sorted one part at a time: while a part is
+# sorted, the entries are held once and that part twice
+PARTITION_BITS = 4
+
+
+class _Partitions:
+    """Sorted arrays of entries, each split by its top PARTITION_BITS bits
+    as it is added."""
+
+    def __init__(self) -> None:
+        self.parts: list[list[Any]] = [[] for _ in range(1 << PARTITION_BITS)]
+
+    def __bool__(self) -> bool:
+        return any(self.parts)
+
+    def add(self, entries: Any) -> None:
+        """Add a sorted array (its pieces are copied: the array is let go)."""
+        import numpy as np
+
+        shift = np.uint64(64 - PARTITION_BITS)
+        bounds = np.arange(1, len(self.parts), dtype=np.uint64) << shift
+        pieces = np.split(entries, np.searchsorted(entries, bounds))
+        for part, piece in zip(self.parts, pieces, strict=True):
+            if len(piece):
+                part.append(piece.copy())
+
+    def each_sorted(self) -> Iterator[Any]:
+        """Each part as one sorted array, in order (the entries of all the
+        parts, one after another, are sorted); each is let go once given."""
+        while self.parts:
+            yield _sorted_all(self.parts.pop(0))
+
+
 def _sorted_all(parts: list[Any]) -> Any:
     """The parts as one sorted array; the list is emptied (each part is let
     go once copied, the sort is in place: the entries are held twice at
@@ -283,18 +318,26 @@ def _sorted_all(parts: list[Any]) -> Any:
     return out
 
 
-def _common(entries: Any, low: Any) -> Any:
+def _common(entries: Any, low: Any, slice_size: int | None = None) -> Any:
     """The long grams held by more than BOILERPLATE_DOCS documents, sorted;
     `entries`: each gram once per document (gram above, document below),
-    sorted."""
+    sorted. A slice of `slice_size` entries at a time.
+
+    >>> import numpy as np
+    >>> low = np.uint64(15)  # four bits of document
+    >>> held = np.array([16] * 9 + [32] * 8, np.uint64) | np.uint64(1)
+    >>> _common(held + np.arange(17, dtype=np.uint64) % 9, low).tolist()
+    [16]
+    """
     import numpy as np
 
-    held = entries & ~low
-    if not len(held):
-        return held
-    starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1])))
-    sizes = np.diff(np.concatenate((starts, [len(held)])))
-    return held[starts[sizes > BOILERPLATE_DOCS]]
+    found = [np.zeros(0, np.uint64)]
+    for lo, hi in _slices(entries, low, slice_size or PAIR_SLICE):
+        held = entries[lo:hi] & ~low
+        starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1])))
+        sizes = np.diff(np.concatenate((starts, [len(held)])))
+        found.append(held[starts[sizes > BOILERPLATE_DOCS]])
+    return np.concatenate(found)
 
 
 def _near(grams: Any, docs: Any, common: Any) -> tuple[Any, Any]:
@@ -348,19 +391,21 @@ def _slices(entries: Any, low: Any, size: int) -> list[tuple[int, int]]:
 
 
 def _pairs(
-    entries: Any, count: int, low: Any, slice_size: int | None = None
+    parts: Iterable[Any], count: int, low: Any, slice_size: int | None = None
 ) -> list[tuple[int, int]]:
-    """Pairs of documents sharing SHARED_GRAMS long grams, from `entries`
-    (each gram outside boilerplate once per document, sorted): grams held
-    by 2..BOILERPLATE_DOCS documents pair their holders. A slice of
+    """Pairs of documents sharing SHARED_GRAMS long grams, from the entries
+    (each gram outside boilerplate once per document, sorted; in `parts`,
+    sorted arrays that never split a gram's holders): grams held by
+    2..BOILERPLATE_DOCS documents pair their holders. A slice of
     `slice_size` entries at a time (the result does not depend on it)."""
     import numpy as np
 
     found, tallies = [], []
-    for lo, hi in _slices(entries, low, slice_size or PAIR_SLICE):
-        keys, counts = unique_counts(_pair_keys(entries[lo:hi], count, low))
-        found.append(keys)
-        tallies.append(counts)
+    for entries in parts:
+        for lo, hi in _slices(entries, low, slice_size or PAIR_SLICE):
+            keys, counts = unique_counts(_pair_keys(entries[lo:hi], count, low))
+            found.append(keys)
+            tallies.append(counts)
     if not found:
         return []
     keys, counts = np.concatenate(found), np.concatenate(tallies)

@@ -220,25 +220,33 @@ def test_a_record_paired_with_none_of_its_run_is_still_compared_with_the_index(
 def test_pairs_repeats_and_copies_do_not_depend_on_the_slices(
     monkeypatch: pytest.MonkeyPatch, size: int
 ) -> None:
-    """The pairing, the repeats inside copies and the copies' band keys
-    hold a slice of the corpus's positions at a time (issue 16: memory
-    follows the slice, not the corpus); where the slices are cut must not
-    change what they find."""
+    """The boilerplate's count, the pairing, the repeats inside copies and
+    the copies' band keys hold a slice of the corpus's positions at a time (issue 16: memory
+    follows the slice, not the corpus), and the entries are sorted in
+    parts; where the slices and parts are cut must not change what they
+    find."""
     from pipeline import copies, screen
     from pipeline.copies import find_copies, keys
 
-    texts = _records(6)
+    licence = "\n\n".join(_paragraphs()[:2])
+    texts = [t if n % 3 else licence + "\n\n" + t for n, t in enumerate(_records(6))]
     texts += [texts[n] for n in range(0, len(texts), 5)]  # exact copies
     texts += [texts[n].replace("e", "", 1) for n in range(1, 60, 7)]  # a typo
     key_texts = keys(texts)
+    monkeypatch.setattr(screen, "PARTITION_BITS", 0)  # the entries in one part
     whole = screen.screen(key_texts)
     inside = screen.repeated_inside(key_texts)
     found = find_copies(texts, key_texts)
-    assert whole.pairs and inside and any(c.method == "near" for c in found)  # not vacuous
+    assert whole.pairs and whole.blocks and inside  # not vacuous
+    assert any(c.method == "near" for c in found)
+    monkeypatch.setattr(screen, "PARTITION_BITS", 6)
     monkeypatch.setattr(screen, "PAIR_SLICE", size)
     monkeypatch.setattr(screen, "CHUNK_CHARS", size * 10)
     monkeypatch.setattr(copies, "KEY_BATCH_CHARS", size * 10)
-    assert screen.screen(key_texts).pairs == whole.pairs
+    sliced = screen.screen(key_texts)
+    assert sliced.pairs == whole.pairs
+    assert sliced.boilerplate == whole.boilerplate
+    assert sorted(sliced.blocks) == sorted(whole.blocks)
     assert screen.repeated_inside(key_texts) == inside
     assert find_copies(texts, key_texts) == found
 
@@ -265,7 +273,7 @@ def test_pairing_holds_a_slice_not_the_corpus() -> None:
     entries = np.sort(grams | docs)
     tracemalloc.start()
     try:
-        pairs = _pairs(entries, count, low, slice_size=10_000)
+        pairs = _pairs([entries], count, low, slice_size=10_000)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
