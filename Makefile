@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch bench-speed bench-wild bench-pathologies attack clean
+.PHONY: run test install install-test browser lint fuzz bench-quality bench-heldout bench-sweep bench-batch bench-speed bench-scale bench-wild bench-pathologies attack clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench-sweep: install-test
 bench-speed: install-test
 	$(BIN)/python -m pip install --quiet ".[test,bench]"
 	$(BIN)/python bench/speed.py $(SPEED_ARGS)
+
+# Growth with size (issue 16): check on generated 10, 100 and 1000 MB
+# corpora, seconds per MB and peak memory (about 25 minutes on 2 cores,
+# generating included; SCALE_ARGS="--sizes 10,100 --work DIR" for less).
+bench-scale: install-test
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 bench-batch: install-test
 	$(BIN)/python bench/batch.py

@@ -326,8 +326,10 @@ def _near_pairs(key_of: list[str], first: dict[str, int]) -> list[tuple[int, int
     if len(docs) < 2:
         return []
     doc_ids, band_keys = _band_keys([key_of[i] for i in docs])
-    order = np.argsort(band_keys, kind="stable")
+    # (a group's order does not matter: all its pairs are taken)
+    order = np.argsort(band_keys)
     band_keys, doc_ids = band_keys[order], doc_ids[order]
+    del order
     # groups of documents sharing a band key (boilerplate-sized groups left out)
     starts = np.flatnonzero(np.r_[True, band_keys[1:] != band_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(band_keys)])
@@ -355,7 +357,8 @@ def _near_pairs(key_of: list[str], first: dict[str, int]) -> list[tuple[int, int
     if not len(pairs):
         return []
     later, earlier = pairs // len(docs), pairs % len(docs)
-    limits = np.array([allowed_edits(int(n)) for n in lengths.tolist()], np.int64)
+    # (`allowed_edits` of each length, all of them at least MIN_NEAR_CHARS)
+    limits = np.maximum(1, (lengths * NEAR_EDIT_SHARE).astype(np.int64))
     limit = np.maximum(limits[later], limits[earlier])
     # every pair at once, in rapidfuzz's C++ (a cut-off keeps each comparison short)
     distance = cpdist(
@@ -379,10 +382,11 @@ def _near_pairs(key_of: list[str], first: dict[str, int]) -> list[tuple[int, int
 
 def _band_keys(key_texts: list[str]) -> tuple[Any, Any]:
     """(document, band key) pairs: each key's first and last GRAM
-    characters and its GRAM-grams at content-defined anchors (where a hash
-    of two characters falls in one of ANCHOR_EVERY buckets: an insertion
-    elsewhere does not move them). A batch of KEY_BATCH_CHARS characters
-    at a time: the arrays per character are held for one batch.
+    characters, and each two neighbouring GRAM-grams at content-defined
+    anchors (where a hash of two characters falls in one of ANCHOR_EVERY
+    buckets: an insertion elsewhere does not move them) together. A batch
+    of KEY_BATCH_CHARS characters at a time: the arrays per character are
+    held for one batch.
 
     >>> owners, _ = _band_keys(["a" * 40, "b" * 40])
     >>> sorted(set(owners.tolist()))
@@ -425,4 +429,13 @@ def _batch_band_keys(key_texts: list[str]) -> tuple[Any, Any]:
         hashes ^= points[starts + j]
     # the ends are tagged: a document's first characters match only another's first
     hashes[len(at) :] ^= np.repeat(np.array([1, 2], np.uint64) << np.uint64(62), len(key_texts))
+    # two neighbouring anchors' grams as one key: in a large corpus of one
+    # language a single gram is held by more than MAX_GROUP documents (a
+    # common phrase: its key was left out, and near copies were missed more
+    # often the larger the corpus), a gram and the next one by few
+    grams = hashes[: len(at)]
+    same = owner[1:] == owner[:-1]
+    neighbours = (grams[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ grams[1:]
+    owners = np.concatenate([owners[len(at) :], owner[:-1][same]])
+    hashes = np.concatenate([hashes[len(at) :], neighbours[same] ^ (np.uint64(3) << np.uint64(62))])
     return owners.astype(np.int64), hashes
