@@ -103,7 +103,7 @@ def table(rows: list[dict], what: str) -> str:
         lines.append(
             f"| {r['status']} | {r['mb']:.0f} | {num(r.get('records'), 'd')} | "
             f"{num(seconds, '.1f')} | {num(seconds and seconds / r['mb'], '.3f')} | "
-            f"{num(peak, '.0f')} | {num(peak and peak * 1e6 / 2**20 / (r['mb'] * 1e6), '.1f')} | "
+            f"{num(peak, '.0f')} | {num(peak and peak * 2**20 / (r['mb'] * 1e6), '.1f')} | "
             f"{num(r.get('recall'), '.3f')} | {num(r.get('precision'), '.3f')} |"
         )
     done = [r for r in rows if r.get("seconds")]

@@ -428,16 +428,23 @@ def _screen(inputs: list[Input], todo: list[Input], settings: Settings, options:
     """The bulk look at the batch's records (`gate.screen_records`), when
     there are records to process: their copies (dropped with --across),
     and, when the screen's bounds hold (`screen.applies`), the records it
-    clears and the pairs it proposes. None without records to process."""
+    clears and the pairs it proposes. Without records, when its bounds
+    hold, the pairs of files it proposes (`gate.screen_files`). Else None."""
     from pipeline.gate import screen_records
     from pipeline.read import MAX_INPUT_MB
     from pipeline.screen import applies
 
+    limit = MAX_INPUT_MB if options.max_mb is None else options.max_mb
     if not any(item.record is not None for item in todo):
-        return None
+        # files only: the screen's pairs (never what it clears: a file goes
+        # through every stage inside it)
+        if not applies(settings) or len(todo) < 2:
+            return None
+        from pipeline.gate import screen_files
+
+        return screen_files(todo, options.encoding, limit)
     if not options.across and not applies(settings):
         return None
-    limit = MAX_INPUT_MB if options.max_mb is None else options.max_mb
     return screen_records(inputs, precise_all=not applies(settings), limit=limit)
 
 

@@ -357,6 +357,51 @@ def screen_records(
     return found
 
 
+def screen_files(
+    inputs: list[Input], encoding: str | None = None, limit: float | None = None
+) -> RecordScreen:
+    """Look at all the files among `inputs` at once, as read, before any is
+    processed: the pairs of files the screen proposes (`screen.screen`;
+    what more than `screen.BOILERPLATE_DOCS` files share pairs none, so
+    `run`'s comparisons grow with the folder, not its square) and the
+    boilerplate blocks they hold. Only their keys are held; a file that
+    cannot be read is left out (compared with every file, as before), and
+    its processing says why."""
+    from pipeline.boilerplate import blocks_report
+    from pipeline.copies import keys
+    from pipeline.read import MAX_INPUT_MB, read_file
+    from pipeline.screen import screen
+
+    def text_of(item: Input) -> str | None:
+        try:
+            return read_file(item.path, item.shown, encoding, limit or MAX_INPUT_MB).text
+        except CleanDocsError:  # (an InputError too)
+            return None
+
+    files: list[Input] = []
+    key_texts: list[str] = []
+    for item in inputs:
+        text = text_of(item) if item.record is None else None
+        if text is not None and text.strip():
+            files.append(item)
+            key_texts += keys([text])
+    found = RecordScreen()
+    if len(files) < 2:
+        return found
+    screened = screen(key_texts)
+    del key_texts
+    found.screened = set(files)
+    for later, earlier in screened.pairs:
+        found.partners.setdefault(files[later], set()).add(files[earlier])
+
+    class _Texts:  # a block's first file, read again (few are)
+        def __getitem__(self, n: int) -> str:
+            return text_of(files[n]) or ""
+
+    found.blocks = blocks_report([f.shown for f in files], _Texts(), screened.blocks)  # type: ignore[arg-type]
+    return found
+
+
 def file_partners(
     results: list[tuple[Input, Result]], skip: Iterable[Input] = ()
 ) -> tuple[dict[Input, set[Input]], list[dict[str, Any]]]:

@@ -160,13 +160,16 @@ def test_without_dask_the_engine_says_how_to_install_it(
         dask_engine._client(None, 1)
 
 
+@pytest.mark.parametrize("screened", [True, False])
 def test_boilerplate_held_by_many_files_gives_the_same_bytes(
-    clean_docs: list[str], tmp_path: Path
+    clean_docs: list[str], tmp_path: Path, screened: bool
 ) -> None:
     """A section in more files than a hash's recorded holders (postings
-    MAX_HOLDERS). The cap seldom shows in outputs (the earliest twin wins
-    either way; tests/test_across.py checks the cap itself): this runs both
-    engines through it."""
+    MAX_HOLDERS). The bulk screen takes it for boilerplate: listed once in
+    summary.json, no file's repeat. With settings below the screen's
+    bounds the postings propose the pairs, and the cap seldom shows in
+    outputs (the earliest twin wins either way; tests/test_across.py
+    checks the cap itself). Both engines, both ways."""
     from pipeline.postings import MAX_HOLDERS
 
     inp = tmp_path / "in"
@@ -175,14 +178,20 @@ def test_boilerplate_held_by_many_files_gives_the_same_bytes(
     for k in range(MAX_HOLDERS + 6):
         own = zh_report(random.Random(500 + k), 2020 + k % 3, sections=1)
         (inp / f"f{k:02d}.txt").write_text(own + shared, encoding="utf-8")
-    _run(clean_docs, inp, tmp_path / "local")
-    _run(clean_docs, inp, tmp_path / "dask", "--engine", "dask")
+    extra = [] if screened else ["--min-run-chars", "199"]  # (the screen asks 200)
+    _run(clean_docs, inp, tmp_path / "local", *extra)
+    _run(clean_docs, inp, tmp_path / "dask", "--engine", "dask", *extra)
     local, dask = _tree(tmp_path / "local"), _tree(tmp_path / "dask")
     assert [name for name in sorted(local) if local[name] != dask.get(name)] == []
-    # every later file is found repeating an earlier one, among the first holders
-    files = json.loads(local["summary.json"])["files"]
-    later = [f for f in files if f["path"].endswith(f"f{MAX_HOLDERS + 5:02d}.txt")][0]
-    assert later["cross_file"], later
+    summary = json.loads(local["summary.json"])
+    later = [f for f in summary["files"] if f["path"].endswith(f"f{MAX_HOLDERS + 5:02d}.txt")][0]
+    if screened:
+        assert not later["cross_file"], later
+        assert [b["documents"] for b in summary["boilerplate"]] == [MAX_HOLDERS + 6]
+    else:
+        # every later file is found repeating an earlier one, among the first holders
+        assert later["cross_file"], later
+        assert summary["boilerplate"] == []
 
 
 class _Task:
