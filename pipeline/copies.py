@@ -283,6 +283,19 @@ def allowed_edits(length: int) -> int:
     return max(1, int(length * NEAR_EDIT_SHARE))
 
 
+def _allowed_edits_each(lengths: Any) -> Any:
+    """`allowed_edits` of each length of an array, all of them at least
+    MIN_NEAR_CHARS long.
+
+    >>> import numpy as np
+    >>> _allowed_edits_each(np.array([40, 300])).tolist() == [allowed_edits(40), allowed_edits(300)]
+    True
+    """
+    import numpy as np
+
+    return np.maximum(1, (lengths * NEAR_EDIT_SHARE).astype(np.int64))
+
+
 def find_copies(texts: list[str], key_texts: list[str] | None = None) -> list[Copy]:
     """The documents among `texts` that are copies of earlier ones, in order.
 
@@ -345,7 +358,7 @@ def _near_pairs(key_of: list[str], first: dict[str, int]) -> list[tuple[int, int
         later, earlier = later[keep], earlier[keep]
         # only lengths that few edits can bridge
         longest = np.maximum(lengths[later], lengths[earlier])
-        limit = np.maximum(1, (longest * NEAR_EDIT_SHARE).astype(np.int64))
+        limit = _allowed_edits_each(longest)
         fits = np.abs(lengths[later] - lengths[earlier]) <= limit
         later_all.append(later[fits])
         earlier_all.append(earlier[fits])
@@ -357,8 +370,7 @@ def _near_pairs(key_of: list[str], first: dict[str, int]) -> list[tuple[int, int
     if not len(pairs):
         return []
     later, earlier = pairs // len(docs), pairs % len(docs)
-    # (`allowed_edits` of each length, all of them at least MIN_NEAR_CHARS)
-    limits = np.maximum(1, (lengths * NEAR_EDIT_SHARE).astype(np.int64))
+    limits = _allowed_edits_each(lengths)
     limit = np.maximum(limits[later], limits[earlier])
     # every pair at once, in rapidfuzz's C++ (a cut-off keeps each comparison short)
     distance = cpdist(
