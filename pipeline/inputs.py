@@ -9,6 +9,7 @@ output folder; `collect` expands the command line's paths into inputs;
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,6 +186,8 @@ def safe_name(key: Any) -> str:
     ('a%20b', 'a_b', '%2E.%2Fx', '年报')
     """
     text = str(key)
+    if len(text) <= _NAME_BYTES and _PLAIN_NAME.fullmatch(text):
+        return text  # (most ids: nothing to write as bytes, nothing to cut)
     out = []
     for at, char in enumerate(text):
         if (char.isalnum() or char in "_-" or char == "." and at) and char.isprintable():
@@ -197,6 +200,9 @@ def safe_name(key: Any) -> str:
 # What a name made from an id may take of the file system's 255 bytes, the
 # reports' `.report.html` and a `~n` left aside.
 _NAME_BYTES = 200
+# an id that safe_name keeps as it is: ASCII letters, digits, `_`, `-`, and
+# dots but a leading one
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 
 
 def _fit(name: str, limit: int) -> str:

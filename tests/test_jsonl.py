@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import OTHER, PARA, corpus_reports, record_files
 
 
@@ -221,3 +222,22 @@ def test_a_rerun_skips_records_and_drops_pages_they_no_longer_have(
     assert list(corpus_reports(out / "pages")) == [f"{corpus.as_posix()}#3"]
     summary = json.loads(third["summary.json"])
     assert "pages/1.txt.report.html" in summary["removed_outputs"]
+
+
+def test_a_plain_id_is_named_as_the_general_rule_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """safe_name keeps most ids (ASCII letters, digits, `_-.`) as they are
+    without looking at each character; what it gives must be what the
+    character-by-character rule gives, for those ids and for ids that
+    only look plain (a leading dot, a newline at the end, a long id, a
+    non-ASCII digit)."""
+    import re
+
+    from pipeline import inputs
+
+    ids = [
+        "0", "19275", "a_b", "a-b", "A.B", "x.jsonl", ".hidden", "..", "-", "_", "a.",
+        "5\n", "a b", "a/b", "٣", "Ａ", "x" * 200, "x" * 201, "1" * 400, "", "a\tb",
+    ]  # fmt: skip
+    fast = [inputs.safe_name(i) for i in ids]
+    monkeypatch.setattr(inputs, "_PLAIN_NAME", re.compile(r"(?!)"))  # (matches nothing)
+    assert fast == [inputs.safe_name(i) for i in ids]
