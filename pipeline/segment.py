@@ -59,8 +59,10 @@ _PUNCT_FOLD = str.maketrans(
 )
 _TERMINATORS = frozenset(".!?;")
 _CLOSERS = frozenset("\"')]}\u300b\u3009")
-_TERMINATOR_CPS = np.array(sorted(ord(c) for c in _TERMINATORS), np.uint32)
-_CLOSER_CPS = np.array(sorted(ord(c) for c in _CLOSERS), np.uint32)
+# per code point below its size: 1 a terminator, 2 a closer (0 above it)
+_RUN_KIND = np.zeros(max(map(ord, _TERMINATORS | _CLOSERS)) + 1, np.uint8)
+_RUN_KIND[[ord(c) for c in _TERMINATORS]] = 1
+_RUN_KIND[[ord(c) for c in _CLOSERS]] = 2
 _DOT = np.uint32(ord("."))
 
 
@@ -147,6 +149,23 @@ class Keyed:
         return self.key.tobytes().decode("utf-32-le")
 
 
+# The fold of each code point below _TABLE_SIZE, learnt when a text first
+# holds it: its one key character (`_fold_cp`), or how many it folds to
+# (`_fold_len`: 0 for white space, -1 for several). A text whose characters
+# each fold to at most one is folded by two look-ups, not per character.
+_fold_cp = np.zeros(_TABLE_SIZE, np.uint32)
+_fold_len = np.zeros(_TABLE_SIZE, np.int8)
+_fold_known = np.zeros(_TABLE_SIZE, bool)
+
+
+def _learn_folds(cps: np.ndarray) -> None:
+    for cp in cps.tolist():
+        folded = fold_char(chr(cp))
+        _fold_cp[cp] = ord(folded) if len(folded) == 1 else 0
+        _fold_len[cp] = len(folded) if len(folded) <= 1 else -1
+    _fold_known[cps] = True  # last: a reader never sees a fold unfilled
+
+
 def fold(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Fold `text` into its key and the key-to-text offset map.
 
@@ -162,6 +181,19 @@ def fold(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not text:
         return np.zeros(0, np.uint32), np.zeros(0, np.int64)
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if int(cps.max()) < _TABLE_SIZE:
+        new = cps[~_fold_known[cps]]
+        if len(new):
+            _learn_folds(unique(new))
+        lens = _fold_len[cps]
+        if int(lens.min()) >= 0:  # no character folds to several
+            kept = np.flatnonzero(lens).astype(np.int64)
+            return _fold_cp[cps[kept]], kept
+    return _fold_each(cps)
+
+
+def _fold_each(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`fold` of any code points: each distinct one folded, then gathered."""
     uniq, inverse = np.unique(cps, return_inverse=True)
     folded = [fold_char(chr(int(u))) for u in uniq]
     lens = np.fromiter((len(f) for f in folded), dtype=np.int64, count=len(folded))
@@ -232,8 +264,10 @@ def split_units(key: np.ndarray, max_unit_chars: int) -> tuple[tuple[int, int], 
     n = len(key)
     if n == 0:
         return ()
-    is_term = np.isin(key, _TERMINATOR_CPS)
-    is_run = is_term | np.isin(key, _CLOSER_CPS)
+    kind = _RUN_KIND[np.minimum(key, len(_RUN_KIND) - 1)]
+    kind[key >= len(_RUN_KIND)] = 0
+    is_term = kind == 1
+    is_run = kind != 0
     valid = is_term.copy()
     dots = np.flatnonzero(key[1:-1] == _DOT) + 1
     if len(dots):
