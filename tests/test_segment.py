@@ -132,8 +132,10 @@ def _units_by_hand(key: str) -> list[tuple[int, int]]:
         end, true_end = at, False
         while end < len(key) and key[end] in terminators + closers:
             between_digits = (
-                key[end] == "." and 0 < end < len(key) - 1
-                and key[end - 1].isdigit() and key[end + 1].isdigit()
+                key[end] == "."
+                and 0 < end < len(key) - 1
+                and key[end - 1].isdigit()
+                and key[end + 1].isdigit()
             )
             true_end |= key[end] in terminators and not between_digits
             end += 1
