@@ -16,6 +16,7 @@ the same text however it is offset.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -59,11 +60,9 @@ _PUNCT_FOLD = str.maketrans(
 )
 _TERMINATORS = frozenset(".!?;")
 _CLOSERS = frozenset("\"')]}\u300b\u3009")
-# per code point below its size: 1 a terminator, 2 a closer (0 above it)
-_RUN_KIND = np.zeros(max(map(ord, _TERMINATORS | _CLOSERS)) + 1, np.uint8)
-_RUN_KIND[[ord(c) for c in _TERMINATORS]] = 1
-_RUN_KIND[[ord(c) for c in _CLOSERS]] = 2
-_DOT = np.uint32(ord("."))
+# a run of terminators and closers (a unit ends after one that holds a
+# true terminator)
+_RUN = re.compile("[" + re.escape("".join(sorted(_TERMINATORS | _CLOSERS))) + "]+")
 
 
 @lru_cache(maxsize=65536)
@@ -249,13 +248,34 @@ def _chunk(cut_points: np.ndarray, start: int, end: int, max_chars: int) -> list
     return pieces
 
 
+def _unit_ends(key: str) -> list[int]:
+    """Where units end in a key: after each run of terminators and closers
+    holding a terminator other than a full stop between two digits.
+
+    >>> _unit_ends("a.b3.5c!)d")
+    [2, 9]
+    """
+    ends: list[int] = []
+    last = len(key) - 1
+    for run in _RUN.finditer(key):
+        start, end = run.span()
+        for at in range(start, end):
+            ch = key[at]
+            if ch in _TERMINATORS and not (
+                ch == "." and 0 < at < last and key[at - 1].isdigit() and key[at + 1].isdigit()
+            ):
+                ends.append(end)
+                break
+    return ends
+
+
 def split_units(key: np.ndarray, max_unit_chars: int) -> tuple[tuple[int, int], ...]:
     """Sentence units of the key, as (start, end) key ranges.
 
     A unit ends after a terminator (. ! ? ; and their full-width forms, a
     full stop between digits excepted) and any closing quotes or brackets.
-    Vectorized: a unit ends where a run of terminators and closers that
-    holds a true terminator ends.
+    A unit ends where a run of terminators and closers that holds a true
+    terminator ends.
 
     >>> k, _ = fold("第一句。第二句！3.5亿")
     >>> [k[s:e].tobytes().decode("utf-32-le") for s, e in split_units(k, 96)]
@@ -264,24 +284,11 @@ def split_units(key: np.ndarray, max_unit_chars: int) -> tuple[tuple[int, int], 
     n = len(key)
     if n == 0:
         return ()
-    kind = _RUN_KIND[np.minimum(key, len(_RUN_KIND) - 1)]
-    kind[key >= len(_RUN_KIND)] = 0
-    is_term = kind == 1
-    is_run = kind != 0
-    valid = is_term.copy()
-    dots = np.flatnonzero(key[1:-1] == _DOT) + 1
-    if len(dots):
-        digit = (char_flags(key[np.concatenate((dots - 1, dots + 1))]) & DIGIT) != 0
-        between = digit[: len(dots)] & digit[len(dots) :]
-        valid[dots[between]] = False
-    # run_ends[k]: one past the last character of a run of terminators and
-    # closers; each run holding a true terminator ends a unit there.
-    run_ends = np.flatnonzero(is_run & ~np.append(is_run[1:], False)) + 1
-    ends = unique(run_ends[np.searchsorted(run_ends, np.flatnonzero(valid), side="right")])
+    ends = _unit_ends(key.tobytes().decode("utf-32-le"))
     units: list[tuple[int, int]] = []
     at = 0
     cut_points: np.ndarray | None = None
-    for b in [*ends.tolist(), n]:
+    for b in [*ends, n]:
         start = at
         if b > start:
             if b - start > max_unit_chars:
