@@ -310,6 +310,11 @@ def _pair(earlier: str, later: str, settings: Settings) -> list[tuple[Span, Span
 
     from pipeline.api import find_repeats
 
+    if _same_key(earlier, later):
+        # all of the later one is the earlier one: a duplicate document,
+        # whatever it holds (a sentence its author says twice, a line too
+        # short for a paste), not what the detection makes of the two joined
+        return [(Span(0, len(later)), Span(0, len(earlier)), 1.0, "exact")]
     # Two documents meet at a paragraph break at least: joined end to start,
     # a later document opening with all of an earlier one read as a
     # sentence said again inside one paragraph, which is kept (K5).
@@ -324,6 +329,23 @@ def _pair(earlier: str, later: str, settings: Settings) -> list[tuple[Span, Span
             if span.end > span.start and twin.end > twin.start:
                 out.append((span, twin, r.similarity, r.method))
     return out
+
+
+def _same_key(earlier: str, later: str) -> bool:
+    """Whether two texts are the same but for what the key folds (spacing,
+    line breaks, case and width), and hold something.
+
+    >>> _same_key("Article 3; fees.", "ARTICLE 3；\\nfees．"), _same_key("Art. 3", "Art. 4")
+    (True, False)
+    """
+    import numpy as np
+
+    from pipeline.segment import fold
+
+    if earlier == later:
+        return bool(later.strip())
+    key = fold(later)[0]
+    return len(key) > 0 and np.array_equal(key, fold(earlier)[0])
 
 
 def remove_across(result: Result, cross: list[CrossRepeat]) -> Result:

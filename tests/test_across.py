@@ -240,3 +240,51 @@ def test_a_document_opening_with_all_of_an_earlier_one_repeats_it(ending: str) -
         for span, twin, *_ in found:
             assert 0 <= twin.start < twin.end <= len(earlier)
             assert 0 <= span.start < span.end <= len(later)
+
+
+def _spaced(text: str) -> str:
+    # the same text as another copy may hold it: other spacing and line
+    # breaks, full-width punctuation (what the key folds away)
+    return text.replace("，", ",").replace("。", "。 ").replace(". ", ".\n").replace(";", "；")
+
+
+@pytest.mark.parametrize("as_copied", [False, True], ids=["same-text", "same-but-spacing"])
+def test_a_document_that_is_all_an_earlier_one_repeats_it_whole(as_copied: bool) -> None:
+    # A later document whose text is the earlier one's is a duplicate
+    # document, whatever it holds: a sentence its author says twice (which
+    # made the detection over the two texts joined keep the copy of a
+    # 200-character record), or a line too short for a paste.
+    from conftest import real_paragraphs
+
+    from pipeline.across import _pair
+    from pipeline.settings import Settings
+
+    paragraphs = [p for p in real_paragraphs(80) if len(p) < 600][:60]
+    short = ["Article 3 applies.", "第三条 本办法自发布之日起施行。"]
+    documents = [f"{p}\n{p[: len(p) // 2]}。\n" for p in paragraphs[:30]] + paragraphs[30:] + short
+    for earlier in documents:
+        later = _spaced(earlier) if as_copied else earlier
+        found = _pair(earlier, later, Settings())
+        assert len(found) == 1, (earlier[:80], found)
+        span, twin, similarity, method = found[0]
+        # all of each, white space around it aside
+        assert span.start <= len(later) - len(later.lstrip()), earlier[:80]
+        assert span.end >= len(later.rstrip()), earlier[:80]
+        assert twin.start <= len(earlier) - len(earlier.lstrip()), earlier[:80]
+        assert twin.end >= len(earlier.rstrip()), earlier[:80]
+        assert (similarity, method) == (1.0, "exact")
+
+
+def test_a_document_that_differs_from_an_earlier_one_is_not_whole_copy() -> None:
+    # (guard) The whole-copy answer is for the same text only: another
+    # figure, word or sentence goes through the detection.
+    from conftest import real_paragraphs
+
+    from pipeline.across import _pair
+    from pipeline.settings import Settings
+
+    for p in [p for p in real_paragraphs(300) if len(p) < 1500][:20]:
+        earlier = p + "\nThe fee is 300 yuan.\n"
+        for later in (p + "\nThe fee is 500 yuan.\n", p + "\nThe fee is waived.\n"):
+            found = _pair(earlier, later, Settings())
+            assert not any(span.end >= len(later.rstrip()) for span, *_ in found), later[-40:]
