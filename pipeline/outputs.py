@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pipeline.errors import OutputError
@@ -97,9 +98,15 @@ def corpus_output(item: Input) -> str:
     """The cleaned corpus a record is written back into: beside the folder
     of its records (`DIR/<name><suffix>`, or `DIR/sub/<name><suffix>` for a
     corpus at `sub/` in the batch)."""
-    path = item.path
-    suffix = path.suffix.lower() if path.suffix.lower() in CORPUS_SUFFIXES else ".jsonl"
-    return item.inside.rsplit("/", 1)[0] + suffix
+    return item.inside.rsplit("/", 1)[0] + _corpus_suffix(item.where)
+
+
+@lru_cache(maxsize=64)
+def _corpus_suffix(where: str) -> str:
+    # (asked once per record of a corpus: a Path each time cost 1 s of a
+    # 10 MB corpus's run)
+    suffix = PurePosixPath(where).suffix.lower()
+    return suffix if suffix in CORPUS_SUFFIXES else ".jsonl"
 
 
 # -- the batch's shape ----------------------------------------------------------

@@ -288,3 +288,41 @@ def test_a_document_that_differs_from_an_earlier_one_is_not_whole_copy() -> None
         for later in (p + "\nThe fee is 500 yuan.\n", p + "\nThe fee is waived.\n"):
             found = _pair(earlier, later, Settings())
             assert not any(span.end >= len(later.rstrip()) for span, *_ in found), later[-40:]
+
+
+def test_remember_many_between_admits_records_what_one_at_a_time_does() -> None:
+    # A batch remembers the documents the screen paired with none a run at
+    # a time, between the look-ups of those it paired: each look-up finds
+    # what it found when every document was remembered on its own, the
+    # holders' cap included, and the texts are kept the same.
+    import random
+
+    from pipeline.across import Corpus, Seen
+    from pipeline.settings import Settings
+
+    rng = random.Random(4)
+    settings = Settings(min_run_chars=40)
+    documents = [
+        (
+            f"d{k}",
+            {rng.randrange(25): (rng.randrange(1, 60), rng.randrange(1, 4)) for _ in range(8)},
+            Seen(f"d{k}", f"kept {k}", [], f"cleaned {k}"),
+        )
+        for k in range(300)
+    ]
+    one, many = Corpus(settings), Corpus(settings)
+    waiting: list = []
+    for k, (path, pairs, seen) in enumerate(documents):
+        if k % 7 in (0, 3):  # looked up, then remembered
+            if waiting:
+                many.remember_many(waiting)
+                waiting = []
+            assert many.admit(path, pairs, seen) == one.admit(path, pairs, seen)
+        else:
+            one.remember(path, pairs, seen)
+            waiting.append((path, pairs, seen))
+    many.remember_many(waiting)
+    assert many.paths == one.paths
+    assert many.texts == one.texts
+    probe = {h: (30, 1) for h in range(25)}
+    assert many.candidates(probe) == one.candidates(probe)
