@@ -174,13 +174,6 @@ class Corpus:
             )
             self.paths.extend(path for path, _ in batch)
 
-    def remember_many(self, documents: list[tuple[str, Pairs, Seen | None]]) -> None:
-        """`remember` for consecutive documents, with one sort for them all."""
-        self.remember_all((path, pairs) for path, pairs, _ in documents)
-        for path, _, seen in documents:
-            if seen is not None:
-                self.texts[path] = seen
-
     def candidates(self, pairs: Pairs) -> list[str]:
         """The documents sharing at least `min_run_chars` of unit pairs
         with a new one (`pair_score` summed), in the order they came."""
