@@ -114,10 +114,15 @@ def canonical(item: Input, root: str, resolved: dict[str, str] | None = None) ->
 
 def _outside(found: list[Input], out_dir: Path) -> list[Input]:
     """The inputs that do not lie inside the output folder (reached through a
-    link in an input folder): a run never reads its own outputs, and a
-    second run sees the same inputs as the first."""
-    out = os.path.realpath(out_dir).rstrip(os.sep) + os.sep
-    return [item for item in found if not os.path.realpath(item.where).startswith(out)]
+    link in an input folder), nor a link to the folder itself (one the
+    first run has still to make leads nowhere as it is listed): a run never
+    reads its own outputs, and a second run sees the same inputs as the first."""
+    folder = os.path.realpath(out_dir).rstrip(os.sep)
+    return [
+        item
+        for item in found
+        if (real := os.path.realpath(item.where)) != folder and not real.startswith(folder + os.sep)
+    ]
 
 
 def _options_key(options: Options) -> str:

@@ -516,3 +516,27 @@ def test_patterns_are_relative_to_the_root_and_match_at_any_depth(
     )
     _ok(clean_docs, "run", named, "-o", "out", *flags, cwd=tmp_path)
     assert _clean_copies(tmp_path / "out") == taken
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["out-not-yet-made", "out-made-before"])
+@pytest.mark.parametrize("leads_to", ["out", "out/years", "out/years/2020/gwr_2020_1.txt"])
+def test_a_link_to_the_output_folder_is_left_out_on_every_run(
+    tmp_path: Path, clean_docs: list[str], leads_to: str, exists: bool
+) -> None:
+    # A run never reads its own outputs. A link in the input folder that
+    # leads to the output folder, or into it, is left out whether that
+    # place is there yet or not: the first run (which makes it) sees the
+    # same inputs as the next, and says the same (the first run named it
+    # "is a directory" once, and the next did not).
+    _write(tmp_path, YEARS)
+    if exists:
+        (tmp_path / "out").mkdir()
+    os.symlink(tmp_path / leads_to, tmp_path / "years" / "2020" / "results.txt")
+    first = _ok(clean_docs, "run", "years", "-o", "out", cwd=tmp_path)
+    summary = _summary(tmp_path / "out")
+    second = _ok(clean_docs, "run", "years", "-o", "out", cwd=tmp_path)
+    again = _summary(tmp_path / "out")
+    assert summary["errors"] == again["errors"] == []
+    assert [f["path"] for f in summary["files"]] == [f["path"] for f in again["files"]]
+    assert len(summary["files"]) == len(YEARS)
+    assert "results" not in first.stderr + second.stderr
