@@ -118,11 +118,12 @@ def _outside(found: list[Input], out_dir: Path) -> list[Input]:
     first run has still to make leads nowhere as it is listed): a run never
     reads its own outputs, and a second run sees the same inputs as the first."""
     folder = os.path.realpath(out_dir).rstrip(os.sep)
-    return [
-        item
-        for item in found
-        if (real := os.path.realpath(item.where)) != folder and not real.startswith(folder + os.sep)
-    ]
+    inside: dict[str, bool] = {}  # by `where` (a corpus's records share it)
+    for item in found:
+        if item.where not in inside:
+            real = os.path.realpath(item.where)
+            inside[item.where] = real == folder or real.startswith(folder + os.sep)
+    return [item for item in found if not inside[item.where]]
 
 
 def _options_key(options: Options) -> str:
@@ -395,7 +396,14 @@ def _run(
     # Every document the index holds is listed, in path order, as the
     # index gives them back (never all held at once).
     # (an index shared by runs into other folders lists their documents there)
-    listed = {stored.path for stored in index.all() if (out_dir / stored.entry["report"]).is_file()}
+    reported: dict[str, bool] = {}  # by report (a corpus's records share one)
+
+    def report_there(name: str) -> bool:
+        if name not in reported:
+            reported[name] = (out_dir / name).is_file()
+        return reported[name]
+
+    listed = {stored.path for stored in index.all() if report_there(stored.entry["report"])}
     for entry in index.entries(listed):
         _count(totals, entry)
     totals["errors"] = len(outcome.errors)

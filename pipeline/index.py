@@ -78,6 +78,7 @@ class Index:
         project moved whole keeps its index. An index of another schema is
         started again when writing, refused when only reading."""
         self.path = path
+        self.read_only = read_only
         try:
             if read_only:
                 self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -115,6 +116,7 @@ class Index:
                     rows = [("schema", str(_SCHEMA)), ("root", _key(os.path.relpath(where, here)))]
                     self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
                 self.db.commit()
+                self.db.execute("BEGIN")
             except (OSError, sqlite3.Error) as exc:
                 raise OutputError(f"{path}: cannot write the index: {exc}") from None
         rel = self._meta("root") or "../.."
@@ -252,13 +254,22 @@ class Index:
         return texts, reports
 
     def commit(self) -> None:
+        """Make what was recorded last, and open the next transaction: the
+        reads and writes until the next commit share one lock (a statement
+        on its own takes and drops the file's lock and checks for a journal:
+        23,000 of them in a 10 MB corpus's run)."""
         try:
             self.db.commit()
+            if not self.read_only:
+                self.db.execute("BEGIN")
         except sqlite3.Error as exc:
             raise OutputError(f"cannot write the index: {exc}") from None
 
     def close(self) -> None:
-        self.commit()
+        try:
+            self.db.commit()
+        except sqlite3.Error as exc:
+            raise OutputError(f"cannot write the index: {exc}") from None
         self.db.close()
 
 
