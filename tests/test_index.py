@@ -172,3 +172,32 @@ def test_check_against_an_index(tmp_path: Path, clean_docs: list[str]) -> None:
         text=True,
     )
     assert missing.returncode == 2 and "no index here" in missing.stderr
+
+
+def test_what_is_committed_is_read_by_another_process_and_no_more(tmp_path: Path) -> None:
+    # Between commits the index holds one transaction (reads and writes
+    # share its lock): another reader sees what was committed, not what is
+    # on its way, and sees all of it once the index is closed; the file is
+    # never left locked.
+    from pipeline.across import Seen
+    from pipeline.index import Index, Stored
+
+    def stored(n: int) -> Stored:
+        return Stored(f"doc{n}.txt", "0" * 64, "key", {"report": f"doc{n}.txt.report.json"}, {})
+
+    path = tmp_path / "out" / ".clean-docs" / "index.sqlite"
+    writer = Index(path)
+    writer.put(stored(1), Seen("doc1.txt", "one", [(0, 0, 3)], "one"))
+    writer.commit()
+    assert writer.texts("doc1.txt").kept == "one"  # (a read inside the next transaction)
+    writer.put(stored(2), Seen("doc2.txt", "two", [(0, 0, 3)], "two"))
+    reader = Index(path, read_only=True)
+    assert [s.path for s in reader.all()] == ["doc1.txt"]
+    reader.close()
+    writer.close()
+    reader = Index(path, read_only=True)
+    assert [s.path for s in reader.all()] == ["doc1.txt", "doc2.txt"]
+    reader.close()
+    again = Index(path)  # not locked: it writes at once
+    again.put(stored(3), Seen("doc3.txt", "three", [(0, 0, 5)], "three"))
+    again.close()
