@@ -112,18 +112,25 @@ def canonical(item: Input, root: str, resolved: dict[str, str] | None = None) ->
     return dataclasses.replace(item, key=real + item.shown[len(item.where) :])
 
 
-def _outside(found: list[Input], out_dir: Path) -> list[Input]:
+def _outside(found: list[Input], out_dir: Path, errors: list[tuple[str, str]]) -> list[Input]:
     """The inputs that do not lie inside the output folder (reached through a
-    link in an input folder), nor a link to the folder itself (one the
-    first run has still to make leads nowhere as it is listed): a run never
-    reads its own outputs, and a second run sees the same inputs as the first."""
+    link in an input folder): a run never reads its own outputs, and a
+    second run sees the same inputs as the first. A link to the output
+    folder itself is named in `errors`, whether the folder is there yet
+    (the walk lists the link, `collect`'s `output`) or not (it leads
+    nowhere as it is listed)."""
     folder = os.path.realpath(out_dir).rstrip(os.sep)
     inside: dict[str, bool] = {}  # by `where` (a corpus's records share it)
+    kept: list[Input] = []
     for item in found:
         if item.where not in inside:
             real = os.path.realpath(item.where)
+            if real == folder:
+                errors.append((item.shown, "leads to the output folder: not read"))
             inside[item.where] = real == folder or real.startswith(folder + os.sep)
-    return [item for item in found if not inside[item.where]]
+        if not inside[item.where]:
+            kept.append(item)
+    return kept
 
 
 def _options_key(options: Options) -> str:
@@ -205,7 +212,9 @@ def run_paths(
     options = options or Options()
     outputs.refuse_overlap(paths, out_dir)
     outcome = Outcome()
-    found = _outside(collect(paths, outcome.errors, options), out_dir)
+    folder = os.path.realpath(out_dir)
+    listed = collect(paths, outcome.errors, dataclasses.replace(options, output=folder))
+    found = _outside(listed, out_dir, outcome.errors)
     if not out_dir.is_dir():
         try:
             out_dir.mkdir(parents=True)

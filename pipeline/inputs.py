@@ -121,6 +121,8 @@ class Options:
         stages as tasks on a Dask cluster; run only).
     scheduler: with the dask engine, the address of a running scheduler
         (None: a LocalCluster of `jobs` workers for the run).
+    output: the output folder, links resolved ("": none): a folder's walk
+        does not go into it; a link to it is listed, for the batch to name.
     """
 
     encoding: str | None = None
@@ -137,6 +139,7 @@ class Options:
     scheduler: str | None = None
     gitignore: bool = True
     root: str | None = None
+    output: str = ""
 
 
 def _walk(root: Path, options: Options | None = None) -> Iterator[Path]:
@@ -164,7 +167,15 @@ def _walk(root: Path, options: Options | None = None) -> Iterator[Path]:
             if entry.name.startswith("."):
                 continue
             try:
-                if entry.is_dir():
+                if options.output and entry.is_dir() and os.path.realpath(entry) == options.output:
+                    # never read; a link to it is listed as when the first
+                    # run has still to make the folder (a link leading
+                    # nowhere, taken when its name would be), to be named
+                    if entry.is_symlink() and select.take(
+                        entry, entry.suffix.lower() in TEXT_SUFFIXES
+                    ):
+                        yield entry
+                elif entry.is_dir():
                     if select.enter(entry):
                         subdirs.append(entry)
                 elif select.take(entry, entry.suffix.lower() in TEXT_SUFFIXES):

@@ -520,23 +520,29 @@ def test_patterns_are_relative_to_the_root_and_match_at_any_depth(
 
 @pytest.mark.parametrize("exists", [False, True], ids=["out-not-yet-made", "out-made-before"])
 @pytest.mark.parametrize("leads_to", ["out", "out/years", "out/years/2020/gwr_2020_1.txt"])
-def test_a_link_to_the_output_folder_is_left_out_on_every_run(
+def test_a_link_to_the_output_folder_is_never_read_and_named_alike_on_every_run(
     tmp_path: Path, clean_docs: list[str], leads_to: str, exists: bool
 ) -> None:
     # A run never reads its own outputs. A link in the input folder that
-    # leads to the output folder, or into it, is left out whether that
-    # place is there yet or not: the first run (which makes it) sees the
-    # same inputs as the next, and says the same (the first run named it
-    # "is a directory" once, and the next did not).
+    # leads to the output folder is named ("leads to the output folder"),
+    # one that leads into it is left out, whether that place is there yet
+    # or not: the first run (which makes it) sees and says what the next
+    # sees and says (the first run named a link to the folder "is a
+    # directory" once, and the next did not name it).
     _write(tmp_path, YEARS)
     if exists:
         (tmp_path / "out").mkdir()
-    os.symlink(tmp_path / leads_to, tmp_path / "years" / "2020" / "results.txt")
-    first = _ok(clean_docs, "run", "years", "-o", "out", cwd=tmp_path)
-    summary = _summary(tmp_path / "out")
-    second = _ok(clean_docs, "run", "years", "-o", "out", cwd=tmp_path)
-    again = _summary(tmp_path / "out")
-    assert summary["errors"] == again["errors"] == []
-    assert [f["path"] for f in summary["files"]] == [f["path"] for f in again["files"]]
-    assert len(summary["files"]) == len(YEARS)
-    assert "results" not in first.stderr + second.stderr
+    link = tmp_path / "years" / "2020" / "results.txt"
+    os.symlink(tmp_path / leads_to, link)
+    runs, summaries = [], []
+    for _ in range(2):
+        runs.append(_cli(clean_docs, "run", "years", "-o", "out", cwd=tmp_path))
+        summaries.append(_summary(tmp_path / "out"))
+    first, second = runs
+    named = leads_to == "out"
+    assert first.returncode == second.returncode == (2 if named else 0), first.stderr
+    errors = [{"path": "years/2020/results.txt", "reason": "leads to the output folder: not read"}]
+    assert summaries[0]["errors"] == summaries[1]["errors"] == (errors if named else [])
+    assert ("results.txt" in first.stderr) == ("results.txt" in second.stderr) == named
+    for summary in summaries:
+        assert len(summary["files"]) == len(YEARS)
