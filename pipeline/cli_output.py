@@ -71,8 +71,12 @@ def summary_table(totals: dict[str, Any], skipped: int, seconds: float, out_dir:
 
 
 def report_errors(errors: list[tuple[str, str]]) -> None:
+    """One line per error: a line break in a name (of the file, or in the
+    reason) is shown escaped, never taken for the message's own."""
+    from pipeline.quoting import visible
+
     for path, reason in errors:
-        say(f"{path}: error: {reason}")
+        say(f"{visible(path)}: error: {visible(reason)}")
 
 
 def report_removed(removed: list[str], kept: list[str]) -> None:

@@ -137,5 +137,15 @@ def test_names_are_escaped_on_stderr(name: str) -> None:
     _holds("terminal", Layout(files=(File(name, "empty"),)))
 
 
+@pytest.mark.parametrize("name", ["in/a\t\nb.txt", "in/a\r\nb.txt", "in/a\u2028b.txt"])
+def test_an_error_naming_a_file_with_a_line_break_is_one_line(name: str) -> None:
+    # found by `make attack`: a file over --max-size named with a line
+    # break in it was said on two lines, and the harness (as a person
+    # reading stderr line by line) found no error line for it
+    layout = Layout(files=(File(name, "twice"),), options=("--max-size", "0.0009"))
+    _holds("unaccounted", layout)
+    _holds("terminal", layout)
+
+
 def test_index_list_lines_cannot_be_forged() -> None:
     _holds("index-list", Layout(files=(File("in/a\nb\there\tx.txt", "twice"),), index_list=True))
