@@ -181,7 +181,45 @@ def test_the_screen_in_chunks_finds_what_it_finds_at_once() -> None:
         assert cut.inside == whole.inside
         assert cut.pairs == whole.pairs
         assert cut.boilerplate == whole.boilerplate
-        assert sorted(cut.blocks) == sorted(whole.blocks)
+        assert cut.blocks == whole.blocks  # (in the documents' order, however cut)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_boilerplate_reaches_as_far_as_its_window_and_never_into_another_document(
+    seed: int,
+) -> None:
+    """`_near` by its definition, position by position: a position is near
+    boilerplate when a common gram lies within LONG_GRAM of it in the same
+    document. Documents of one position, runs of common grams at their
+    edges and a document without any are drawn on purpose."""
+    import numpy as np
+
+    from pipeline.screen import LONG_GRAM, _near
+
+    rng = random.Random(seed)
+    sizes = [rng.choice([1, 2, LONG_GRAM, LONG_GRAM + 1, rng.randrange(1, 200)]) for _ in range(30)]
+    docs = np.repeat(np.arange(len(sizes)), sizes)
+    common_grams = [7, 11]
+    grams = np.array(
+        [
+            rng.choice(common_grams) if rng.random() < 0.02 else rng.randrange(100, 10**6)
+            for _ in docs
+        ],
+        np.uint64,
+    )
+    common = np.array(common_grams, np.uint64)
+    near, is_common = _near(grams, docs, common)
+    expected_common = [int(g) in common_grams for g in grams]
+    expected_near = [
+        any(
+            expected_common[j] and docs[j] == docs[i]
+            for j in range(max(0, i - LONG_GRAM), min(len(docs), i + LONG_GRAM + 1))
+        )
+        for i in range(len(docs))
+    ]
+    assert is_common.tolist() == expected_common
+    assert near.tolist() == expected_near
+    assert any(expected_near) and not all(expected_near)  # (not vacuous)
 
 
 def test_a_record_paired_with_none_of_its_run_is_still_compared_with_the_index(
