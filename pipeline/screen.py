@@ -365,8 +365,7 @@ def _near(grams: Any, docs: Any, common: Any) -> tuple[Any, Any]:
     near = np.zeros(len(grams), bool)
     is_common = np.zeros(len(grams), bool)
     if len(common) and len(grams):
-        at = np.minimum(np.searchsorted(common, grams), len(common) - 1)
-        is_common = common[at] == grams
+        is_common = _members(grams, common)
         hit = np.concatenate(([0], np.cumsum(is_common)))
         # the window stays inside the position's document (`docs` sorted;
         # each position's document's first and end, by runs: two binary
@@ -380,6 +379,32 @@ def _near(grams: Any, docs: Any, common: Any) -> tuple[Any, Any]:
         hi = np.minimum(np.arange(len(grams)) + LONG_GRAM + 1, end)
         near = (hit[hi] - hit[lo]) > 0
     return near, is_common
+
+
+def _members(values: Any, sorted_set: Any) -> Any:
+    """Which of `values` (hashes: their top bits are uniform) are in
+    `sorted_set`: a table of the set's top bits rules out nearly all, and
+    only the rest are looked up (a binary search for every position cost
+    0.1 s on 3 M positions).
+
+    >>> import numpy as np
+    >>> big = np.uint64(1 << 63)
+    >>> _members(np.array([5, big + 5, 9], np.uint64), np.array([5, big], np.uint64)).tolist()
+    [True, False, False]
+    """
+    import numpy as np
+
+    bits = max(12, min(26, (8 * len(sorted_set)).bit_length()))
+    shift = np.uint64(64 - bits)
+    table = np.zeros(1 << bits, bool)
+    table[(sorted_set >> shift).astype(np.intp)] = True
+    maybe = np.flatnonzero(table[(values >> shift).astype(np.intp)])
+    found = np.zeros(len(values), bool)
+    if len(maybe) and len(sorted_set):
+        candidates = values[maybe]
+        at = np.minimum(np.searchsorted(sorted_set, candidates), len(sorted_set) - 1)
+        found[maybe] = sorted_set[at] == candidates
+    return found
 
 
 # entries paired in one slice: the arrays `_pair_keys` builds per entry

@@ -222,6 +222,25 @@ def test_boilerplate_reaches_as_far_as_its_window_and_never_into_another_documen
     assert any(expected_near) and not all(expected_near)  # (not vacuous)
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_membership_in_the_common_grams_is_exact(seed: int) -> None:
+    """`_members` rules out by a table of top bits, then looks up: it must
+    say what an exact look-up says, for sets of any size (none, one, more
+    than its table holds), values that share top bits with a member and
+    values of the set itself."""
+    import numpy as np
+
+    from pipeline.screen import _members
+
+    rng = np.random.default_rng(seed)
+    size = [0, 1, 5, 3000, 100_000][seed % 5]
+    members = np.unique(rng.integers(0, 2**64, size, dtype=np.uint64))
+    near_members = members ^ rng.integers(1, 2**20, len(members), dtype=np.uint64)
+    values = np.concatenate([members, near_members, rng.integers(0, 2**64, 5000, dtype=np.uint64)])
+    rng.shuffle(values)
+    assert _members(values, members).tolist() == np.isin(values, members).tolist()
+
+
 def test_a_record_paired_with_none_of_its_run_is_still_compared_with_the_index(
     tmp_path: Path,
 ) -> None:
