@@ -285,13 +285,13 @@ def _records(path: Path, options: Options, errors: list[tuple[str, str]]) -> lis
                 start, offset = offset, offset + len(raw)
                 body = raw.rstrip(b"\n")
                 body = body[:-1] if body.endswith(b"\r") else body
+                # (a BOM opens some files; the plain codec is the faster)
+                bom = len(_BOM) if body[:3] == _BOM else 0
                 try:
-                    # (a BOM opens some files; the plain codec is the faster)
-                    line = body.decode("utf-8-sig" if body[:3] == _BOM else "utf-8")
+                    line = body[bom:].decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    errors.append(
-                        (shown, f"cannot read this JSONL corpus: {_not_utf8(exc, start)}")
-                    )
+                    said = _not_utf8(exc, start + bom)  # (its place in the file)
+                    errors.append((shown, f"cannot read this JSONL corpus: {said}"))
                     return []
                 if not line.strip():
                     continue

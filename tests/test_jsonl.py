@@ -168,9 +168,21 @@ def test_records_hold_any_line_separator_but_newline(tmp_path: Path, clean_docs:
     assert [json.loads(line)["text"] for line in cleaned[:-1]] == [text, PARA]
 
 
-def test_a_corpus_that_is_not_utf8_is_one_error(tmp_path: Path, clean_docs: list[str]) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"text": "fine"}\n{not json\n{"text": "caf\xe9"}\n',
+        # a BOM opens the file, on the very line that is not UTF-8: the
+        # byte's place is still counted from the file's start
+        b'\xef\xbb\xbf{"text": "caf\xe9"}\n{"text": "fine"}\n',
+    ],
+    ids=["plain", "bom"],
+)
+def test_a_corpus_that_is_not_utf8_is_one_error(
+    tmp_path: Path, clean_docs: list[str], content: bytes
+) -> None:
     corpus = tmp_path / "pages.jsonl"
-    corpus.write_bytes(b'{"text": "fine"}\n{not json\n{"text": "caf\xe9"}\n')
+    corpus.write_bytes(content)
     try:
         corpus.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
