@@ -32,6 +32,9 @@ from pipeline.settings import Settings
 # 5: documents keyed relative to a recorded root, outputs' and twins' hashes
 # 6: a record's report line and clean text (its corpus's outputs hold them)
 _SCHEMA = 6
+# the rows `Index.put` holds before writing them in one statement each
+PENDING_ROWS = 500
+PENDING_CHARS = 32_000_000
 
 
 def settings_key(settings: Settings) -> str:
@@ -79,6 +82,9 @@ class Index:
         started again when writing, refused when only reading."""
         self.path = path
         self.read_only = read_only
+        # rows `put` holds until the next read or commit (`_flush`)
+        self._pending: dict[str, tuple[Any, ...]] = {}
+        self._pending_chars = 0
         try:
             if read_only:
                 self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -156,6 +162,7 @@ class Index:
         a corpus of any size is listed in little memory). A row that does
         not read (a damaged index) is left out: its document is processed
         again."""
+        self._flush()
         rows = self.db.execute(
             "SELECT path, sha256, settings, entry, units, outputs, twins FROM docs ORDER BY seq"
         ).fetchall()
@@ -173,6 +180,7 @@ class Index:
 
     def drop(self, path: str) -> None:
         """Forget a document (its file is gone)."""
+        self._flush()
         try:
             self.db.execute("DELETE FROM docs WHERE path = ?", (_key(path),))
         except sqlite3.Error as exc:
@@ -181,6 +189,7 @@ class Index:
     def entries(self, paths: Container[str]) -> Iterator[dict[str, Any]]:
         """The summary entries of the documents in `paths`, ordered by path
         (SQLite compares UTF-8 bytes: the order of Python's strings)."""
+        self._flush()
         for key, entry in self.db.execute("SELECT path, entry FROM docs ORDER BY path"):
             if _path(key) in paths:
                 try:
@@ -189,11 +198,15 @@ class Index:
                     continue
 
     def entry(self, path: str) -> dict[str, Any] | None:
+        if _key(path) in self._pending:
+            self._flush()
         row = self.db.execute("SELECT entry FROM docs WHERE path = ?", (_key(path),)).fetchone()
         return None if row is None else json.loads(row[0])
 
     def texts(self, path: str) -> Seen:
         """An indexed document's kept and cleaned text and the map between."""
+        if _key(path) in self._pending:
+            self._flush()
         row = self.db.execute(
             "SELECT pieces, cleaned FROM docs WHERE path = ?", (_key(path),)
         ).fetchone()
@@ -207,33 +220,51 @@ class Index:
 
     def put(self, stored: Stored, seen: Seen) -> None:
         """Record a document (again), at the end of the order; `commit`
-        makes it last (a run commits after each chunk of documents)."""
+        makes it last (a run commits after each chunk of documents). Rows
+        are written a few hundred at a time (two statements a document
+        were 38,000 of a 10 MB corpus's run); a read sees them all."""
+        key = _key(stored.path)
+        row = (
+            key,
+            stored.sha256,
+            stored.settings,
+            _json(stored.entry),
+            "",  # the kept text: `texts` rebuilds it from the pieces
+            seen.cleaned,
+            json.dumps(seen.to_cleaned),
+            json.dumps([[h, w, n] for h, (w, n) in stored.pairs.items()]),
+            _json(stored.outputs),
+            _json(stored.twins),
+            stored.report,
+            stored.text,
+        )
+        self._pending.pop(key, None)  # (put again: the later row, at the end)
+        self._pending[key] = row
+        self._pending_chars += len(seen.cleaned) + len(stored.text or "")
+        if len(self._pending) >= PENDING_ROWS or self._pending_chars >= PENDING_CHARS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the rows `put` holds, in their order."""
+        if not self._pending:
+            return
+        rows = list(self._pending.values())
+        self._pending.clear()
+        self._pending_chars = 0
         try:
-            self.db.execute("DELETE FROM docs WHERE path = ?", (_key(stored.path),))
-            self.db.execute(
+            self.db.executemany("DELETE FROM docs WHERE path = ?", [(row[0],) for row in rows])
+            self.db.executemany(
                 "INSERT INTO docs (path, sha256, settings, entry, kept, cleaned, pieces, units, "
                 "outputs, twins, report, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    _key(stored.path),
-                    stored.sha256,
-                    stored.settings,
-                    _json(stored.entry),
-                    "",  # the kept text: `texts` rebuilds it from the pieces
-                    seen.cleaned,
-                    json.dumps(seen.to_cleaned),
-                    json.dumps([[h, w, n] for h, (w, n) in stored.pairs.items()]),
-                    _json(stored.outputs),
-                    _json(stored.twins),
-                    stored.report,
-                    stored.text,
-                ),
+                rows,
             )
         except sqlite3.Error as exc:
-            raise OutputError(f"{stored.path}: cannot write the index: {exc}") from None
+            raise OutputError(f"{self.path}: cannot write the index: {exc}") from None
 
     def record_outputs(self, paths: list[str]) -> tuple[dict[str, str | None], dict[str, str]]:
         """For records (by path): the clean texts that differ from the
         records' own, and the report lines of those with something to show."""
+        self._flush()
         texts: dict[str, str | None] = {}
         reports: dict[str, str] = {}
         keys = [_key(path) for path in paths]
@@ -259,6 +290,7 @@ class Index:
         on its own takes and drops the file's lock and checks for a journal:
         23,000 of them in a 10 MB corpus's run)."""
         try:
+            self._flush()
             self.db.commit()
             if not self.read_only:
                 self.db.execute("BEGIN")
@@ -267,6 +299,7 @@ class Index:
 
     def close(self) -> None:
         try:
+            self._flush()
             self.db.commit()
         except sqlite3.Error as exc:
             raise OutputError(f"cannot write the index: {exc}") from None

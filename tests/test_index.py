@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -201,3 +202,50 @@ def test_what_is_committed_is_read_by_another_process_and_no_more(tmp_path: Path
     again = Index(path)  # not locked: it writes at once
     again.put(stored(3), Seen("doc3.txt", "three", [(0, 0, 5)], "three"))
     again.close()
+
+
+@pytest.mark.parametrize("held", [1, 3, 500])
+def test_rows_held_before_writing_read_as_if_written_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int
+) -> None:
+    # `put` holds rows and writes them a few at a time: whatever is read
+    # meanwhile (a document's texts or entry, all of them, their entries,
+    # the records' outputs) reads as if each row had been written when put,
+    # and a document put again is one row, at the end of the order.
+    from pipeline import index as index_module
+    from pipeline.across import Seen
+    from pipeline.index import Index, Stored
+
+    monkeypatch.setattr(index_module, "PENDING_ROWS", held)
+
+    def put(index: Index, n: int, text: str) -> None:
+        entry = {"report": f"doc{n}.txt.report.json", "text": text}
+        stored = Stored(f"doc{n}.txt", "0" * 64, "key", entry, {}, report=f"r{n}", text=text)
+        index.put(stored, Seen(f"doc{n}.txt", text, [(0, 0, len(text))], text))
+
+    index = Index(tmp_path / "out" / ".clean-docs" / "index.sqlite")
+    expected: dict[int, str] = {}
+    rng = random.Random(held)
+    for step in range(40):
+        n = rng.randrange(12)
+        text = f"text {step} of doc {n}"
+        put(index, n, text)
+        expected.pop(n, None)
+        expected[n] = text
+        asked = rng.choice(list(expected))
+        assert index.texts(f"doc{asked}.txt").kept == expected[asked]
+        entry = index.entry(f"doc{asked}.txt")
+        assert entry is not None and entry["text"] == expected[asked]
+        if step % 7 == 0:
+            assert [s.path for s in index.all()] == [f"doc{k}.txt" for k in expected]
+            paths = {f"doc{k}.txt" for k in expected}
+            assert [e["text"] for e in index.entries(paths)] == [
+                expected[k] for k in sorted(expected, key=lambda k: f"doc{k}.txt")
+            ]
+            texts, reports = index.record_outputs(sorted(paths))
+            assert texts == {f"doc{k}.txt": t for k, t in expected.items()}
+            assert reports == {f"doc{k}.txt": f"r{k}" for k in expected}
+    index.close()
+    reader = Index(tmp_path / "out" / ".clean-docs" / "index.sqlite", read_only=True)
+    assert [s.path for s in reader.all()] == [f"doc{k}.txt" for k in expected]
+    reader.close()
