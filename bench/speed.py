@@ -22,8 +22,11 @@
      LocalPipelineExecutor; the word tokenizer is swapped for one that
      returns characters, so its 5-grams are character 5-grams of its
      normalised text. Flagged: the records its filter removes.
-   - `clean-docs check FILE --id-field id --format json`, and `clean-docs
-     run FILE --id-field id -o OUT` (wall time only).
+   - `clean-docs check FILE --id-field id --format json`, `clean-docs
+     run FILE --id-field id -o OUT` and the same with `--across` (the
+     corpus deduplicated as a corpus: copies of earlier records left out
+     of the cleaned corpus and listed, as the peers leave them out); the
+     runs' wall time only.
    rensa and datatrove each run in a child process of this script (datatrove
    logs a lot and starts worker processes); their time is measured inside
    it, so it leaves out the interpreter's start-up and imports, which the
@@ -481,6 +484,7 @@ def ratios(
         for name, tool in (
             ("check / rensa-16", "clean-docs check"),
             ("run / rensa-16", "clean-docs run"),
+            ("run --across / rensa-16", "clean-docs run --across"),
         ):
             mine = speed.get(tool)
             out[name] = mine / rensa if mine and rensa else None
@@ -578,6 +582,9 @@ def corpus_part(
         )
         local, remote = rows[-2].mbps, rows[-1].mbps
         dask = {"ratio": remote / local if local and remote else None}
+    # the corpus deduplicated as a corpus: a record that copies an earlier
+    # one is left out of the cleaned corpus and listed (what the peers do)
+    rows.append(time_run(corpus, scratch, args.timeout, "--across", tool="clean-docs run --across"))
     for row in rows:
         print(
             f"  {row.tool}: {_num(row.seconds) if row.seconds else row.status} s", file=sys.stderr
