@@ -20,16 +20,70 @@ import numpy as np
 
 MAX_HOLDERS = 16
 _CAP = (1 << 16) - 1
+# A short document's postings go to a dict first, a run of them into the
+# sorted runs once RECENT_POSTINGS are held: a corpus of short records made
+# a run of each and merged them as they grew, about log2(postings) runs, and
+# each look-up cost two binary searches per run (a dozen numpy calls a
+# record, most of the main process's time in a 10 MB corpus's run).
+SHORT_DOC = 64
+RECENT_POSTINGS = 1 << 16
 
 
 class Postings:
-    """Sorted runs of (hash, document, length, count)."""
+    """Sorted runs of (hash, document, length, count), and the postings of
+    the latest short documents in a dict (hash -> [(document, length,
+    count)], documents in order): every posting is in one or the other."""
 
     def __init__(self) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.recent: dict[int, list[tuple[int, int, int]]] = {}
+        self.recent_size = 0
 
     def __len__(self) -> int:
-        return sum(len(run[0]) for run in self.runs)
+        return sum(len(run[0]) for run in self.runs) + self.recent_size
+
+    def _recent_found(self, keys: np.ndarray) -> tuple[np.ndarray, ...] | None:
+        """`find`'s rows from the dict, unsorted; None when there are none."""
+        if not self.recent:
+            return None
+        rows = [
+            (n, *posting)
+            for n, key in enumerate(keys.tolist())
+            for posting in self.recent.get(key, ())
+        ]
+        if not rows:
+            return None
+        which, docs, weights, counts = zip(*rows, strict=True)
+        return (
+            np.array(which, np.int64),
+            np.array(docs, np.uint32),
+            np.array(weights, np.uint16),
+            np.array(counts, np.uint16),
+        )
+
+    def _settle_recent(self) -> None:
+        """The dict's postings as one sorted run (documents in order within
+        a hash, as `_merge` keeps them); the dict emptied."""
+        if not self.recent:
+            return
+        keys = np.fromiter(
+            (key for key, held in self.recent.items() for _ in held), np.uint64, self.recent_size
+        )
+        rows = np.array(
+            [posting for held in self.recent.values() for posting in held], np.int64
+        ).reshape(-1, 3)
+        self.recent.clear()
+        self.recent_size = 0
+        order = np.argsort(keys, kind="stable")
+        self.runs.append(
+            (
+                keys[order],
+                rows[order, 0].astype(np.uint32),
+                rows[order, 1].astype(np.uint16),
+                rows[order, 2].astype(np.uint16),
+            )
+        )
+        self._settle_runs()
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every posting of the given hashes: (which key, document, length,
@@ -42,6 +96,9 @@ class Postings:
         [[0, 0], [0, 1], [12, 12], [1, 2]]
         """
         found: list[tuple[np.ndarray, ...]] = []
+        recent = self._recent_found(keys)
+        if recent is not None:
+            found.append(recent)
         for run_keys, docs, weights, counts in self.runs:
             lo = np.searchsorted(run_keys, keys, side="left")
             hi = np.searchsorted(run_keys, keys, side="right")
@@ -66,6 +123,11 @@ class Postings:
         out = np.zeros(len(keys), np.int64)
         for run_keys, *_ in self.runs:
             out += np.searchsorted(run_keys, keys, "right") - np.searchsorted(run_keys, keys)
+        if self.recent:
+            recent = self.recent
+            out += np.fromiter(
+                (len(recent.get(key, ())) for key in keys.tolist()), np.int64, len(keys)
+            )
         return out
 
     def add(
@@ -85,6 +147,17 @@ class Postings:
         keep = (self.holders(keys) if holders is None else holders) < MAX_HOLDERS
         if not keep.any():
             return
+        if len(keys) <= SHORT_DOC:
+            weights = np.minimum(np.asarray(weights)[keep], _CAP).tolist()
+            counts = np.minimum(np.asarray(counts)[keep], _CAP).tolist()
+            recent = self.recent
+            for key, weight, count in zip(keys[keep].tolist(), weights, counts, strict=True):
+                recent.setdefault(key, []).append((doc, weight, count))
+            self.recent_size += len(weights)
+            if self.recent_size >= RECENT_POSTINGS:
+                self._settle_recent()
+            return
+        self._settle_recent()  # (the runs hold the documents in order)
         order = np.argsort(keys[keep], kind="stable")
         self.runs.append(
             (
@@ -115,6 +188,7 @@ class Postings:
         """
         if not keys:
             return
+        self._settle_recent()
         run = _bulk(first, keys, weights, counts, self.holders)
         if len(run[0]):
             self.runs.append(run)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import REPO
 
@@ -176,9 +177,59 @@ def test_admit_is_candidates_then_remember() -> None:
         apart.remember(f"d{k}", pairs)
         assert together.admit(f"d{k}", pairs) == expected
     assert apart.paths == together.paths
-    for mine, theirs in zip(apart.postings.runs, together.postings.runs, strict=True):
-        for a, b in zip(mine, theirs, strict=True):
-            assert a.tolist() == b.tolist()
+    keys = np.arange(40, dtype=np.uint64)
+    assert [a.tolist() for a in apart.postings.find(keys)] == [
+        a.tolist() for a in together.postings.find(keys)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_postings_held_in_a_dict_find_what_sorted_runs_find(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Short documents' postings wait in a dict, then go to the sorted runs
+    in bulk: every look-up (postings, holders, the holders' cap, capped
+    lengths) must say what postings kept in runs only say, whatever the
+    mix of short and long documents and bulk loads, and wherever the dict
+    is emptied."""
+    import random
+
+    from pipeline import postings
+    from pipeline.postings import MAX_HOLDERS, Postings
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(postings, "RECENT_POSTINGS", rng.choice([1, 7, 50, 1 << 16]))
+
+    def document() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        size = rng.choice([0, 1, 3, postings.SHORT_DOC, postings.SHORT_DOC + 1, 200])
+        keys = rng.sample(range(300), min(size, 300))  # few keys: the cap is reached
+        big = [rng.choice([1, 70, 70_000]) for _ in keys]
+        return np.array(keys, np.uint64), np.array(big), np.array(big[::-1])
+
+    tiered, reference = Postings(), Postings()
+    doc = 0
+    for _ in range(120):
+        if rng.random() < 0.1:  # a bulk load, as an index is read
+            many = [document() for _ in range(rng.randrange(1, 5))]
+            for target in (tiered, reference):
+                target.add_many(
+                    doc, [m[0] for m in many], [m[1] for m in many], [m[2] for m in many]
+                )
+            doc += len(many)
+            continue
+        keys, weights, counts = document()
+        tiered.add(doc, keys, weights, counts)
+        with monkeypatch.context() as m:
+            m.setattr(postings, "SHORT_DOC", -1)  # everything in runs
+            reference.add(doc, keys, weights, counts)
+        doc += 1
+        asked = np.array(rng.sample(range(320), 40), np.uint64)
+        assert tiered.holders(asked).tolist() == reference.holders(asked).tolist()
+        assert [a.tolist() for a in tiered.find(asked)] == [
+            a.tolist() for a in reference.find(asked)
+        ]
+    assert len(tiered) == len(reference)
+    assert max(reference.holders(np.arange(300, dtype=np.uint64)).tolist()) == MAX_HOLDERS
 
 
 def test_remember_all_records_what_remember_does(monkeypatch) -> None:  # noqa: ANN001
