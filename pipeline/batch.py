@@ -412,9 +412,12 @@ def _run(
             reported[name] = (out_dir / name).is_file()
         return reported[name]
 
-    listed = {stored.path for stored in index.all() if report_there(stored.entry["report"])}
-    for entry in index.entries(listed):
-        _count(totals, entry)
+    # one pass over the entries: what is listed, and the totals
+    listed: set[str] = set()
+    for path, entry in index.entries_all():
+        if report_there(entry["report"]):
+            listed.add(path)
+            _count(totals, entry)
     totals["errors"] = len(outcome.errors)
     summary = {
         "schema": "clean-docs.summary/1",

@@ -197,6 +197,16 @@ class Index:
                 except ValueError:
                     continue
 
+    def entries_all(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every indexed document's path and summary entry (a row whose
+        entry does not read is left out, as `all` leaves it out)."""
+        self._flush()
+        for key, entry in self.db.execute("SELECT path, entry FROM docs ORDER BY seq"):
+            try:
+                yield _path(key), json.loads(entry)
+            except ValueError:
+                continue
+
     def entry(self, path: str) -> dict[str, Any] | None:
         if _key(path) in self._pending:
             self._flush()
