@@ -48,8 +48,9 @@ from pipeline.errors import EngineError
 
 # Documents per input partition; partitions being prepared per worker.
 # (A LocalCluster's scheduler shares this process: 64 a partition made
-# four times the tasks, and the 10 MB corpus's run took 41.7 s, not 33.9.)
-_DOCS_PER_PARTITION = 256
+# four times the tasks, and the 10 MB corpus's run took 41.7 s, not 33.9;
+# 256 took 31.8-34.5 s where 512 took 28.0-33.2 and 1024 30.2-32.8.)
+_DOCS_PER_PARTITION = 512
 _AHEAD_PER_WORKER = 4
 # Partitions between handing a partition's comparisons to the cluster and
 # taking their results: the client never waits for a task just submitted.
