@@ -126,6 +126,27 @@ def _arrays(pairs: Pairs) -> tuple[Any, Any, Any]:
     return keys[order], values[order, 0], values[order, 1]
 
 
+def _arrays_many(many: list[Pairs]) -> tuple[Any, Any, Any, Any]:
+    """Many documents' pairs as (keys, lengths, counts) of all of them, in
+    document order, and each document's number of pairs: `_arrays`
+    without a call per document (the keys stay in each dict's order).
+
+    >>> [a.tolist() for a in _arrays_many([{9: (3, 1), 5: (2, 2)}, {}, {7: (4, 1)}])]
+    [[9, 5, 7], [3, 2, 4], [1, 2, 1], [2, 0, 1]]
+    """
+    from itertools import chain
+
+    import numpy as np
+
+    sizes = np.fromiter(map(len, many), np.int64, len(many))
+    total = int(sizes.sum())
+    keys = np.fromiter(chain.from_iterable(many), np.uint64, total)
+    values = np.fromiter(
+        chain.from_iterable(chain.from_iterable(p.values() for p in many)), np.int64, 2 * total
+    ).reshape(-1, 2)
+    return keys, values[:, 0], values[:, 1], sizes
+
+
 # documents loaded from an index per sort: their arrays are held meanwhile
 _LOAD_BATCH = 4096
 
@@ -165,14 +186,20 @@ class Corpus:
 
         listed = iter(documents)
         while batch := list(islice(listed, _LOAD_BATCH)):
-            arrays = [_arrays(pairs) for _, pairs in batch]
-            self.postings.add_many(
-                len(self.paths),
-                [a[0] for a in arrays],
-                [a[1] for a in arrays],
-                [a[2] for a in arrays],
-            )
-            self.paths.extend(path for path, _ in batch)
+            self.remember_many([(path, pairs, None) for path, pairs in batch])
+
+    def remember_many(self, documents: list[tuple[str, Pairs, Seen | None]]) -> None:
+        """`remember` for each of `documents`, in order, with one sort for
+        all of their pairs (a chunk of records the screen paired with
+        nothing: one at a time, converting and adding their pairs was a
+        fifth of a corpus run's main process)."""
+        if not documents:
+            return
+        self.postings.add_many(len(self.paths), *_arrays_many([pairs for _, pairs, _ in documents]))
+        for path, _, seen in documents:
+            self.paths.append(path)
+            if seen is not None:
+                self.texts[path] = seen
 
     def candidates(self, pairs: Pairs) -> list[str]:
         """The documents sharing at least `min_run_chars` of unit pairs

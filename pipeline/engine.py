@@ -343,18 +343,24 @@ def candidate_pairs(
     arguments."""
     corpus = batch.corpus
     candidates: list[list[str]] = []
+    # documents only remembered (nothing to look up), in a row: remembered
+    # together, before the next document looks up what came before it
+    held: list[tuple[str, Any, Any]] = []
     for item, p in zip(chunk, prepared, strict=True):
         if isinstance(p, str):
             candidates.append([])
             continue
-        if batch.pairs_with_none(item.ident):  # only remembered: nothing to look up
-            corpus.remember(item.ident, p.pairs, p.seen)
+        if batch.pairs_with_none(item.ident):
+            held.append((item.ident, p.pairs, p.seen))
             candidates.append([])
             continue
+        corpus.remember_many(held)
+        held = []
         if item.ident not in batch.screened:
             batch.unscreened += 1
         found_here = corpus.admit(item.ident, p.pairs, p.seen)
         candidates.append([path for path in found_here if batch.may_pair(item.ident, path)])
+    corpus.remember_many(held)
     jobs: list[tuple[int, str]] = []
     texts: list[tuple[str, str, Settings]] = []
     for n, (p, paths) in enumerate(zip(prepared, candidates, strict=True)):

@@ -213,7 +213,9 @@ def test_postings_held_in_a_dict_find_what_sorted_runs_find(
             many = [document() for _ in range(rng.randrange(1, 5))]
             for target in (tiered, reference):
                 target.add_many(
-                    doc, [m[0] for m in many], [m[1] for m in many], [m[2] for m in many]
+                    doc,
+                    *(np.concatenate([m[n] for m in many]) for n in range(3)),
+                    [len(m[0]) for m in many],
                 )
             doc += len(many)
             continue
@@ -339,3 +341,85 @@ def test_a_document_that_differs_from_an_earlier_one_is_not_whole_copy() -> None
         for later in (p + "\nThe fee is 500 yuan.\n", p + "\nThe fee is waived.\n"):
             found = _pair(earlier, later, Settings())
             assert not any(span.end >= len(later.rstrip()) for span, *_ in found), later[-40:]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_documents_remembered_together_find_what_one_at_a_time_finds(seed: int) -> None:
+    """A chunk's documents that only need remembering are remembered
+    together, between documents that look up what came before them: every
+    look-up (the holders' cap included, past the dict of short documents'
+    postings and its settling) and what is held must be as when each is
+    remembered in its turn."""
+    import random
+
+    from pipeline.across import Corpus
+    from pipeline.settings import Settings
+
+    rng = random.Random(seed)
+    one, together = Corpus(Settings()), Corpus(Settings())
+    held: list = []
+    for k in range(400):
+        size = rng.choice([0, 1, 5, 60, 70, 200])
+        pairs = {
+            rng.randrange(120): (rng.choice([1, 90, 400, 70_000]), rng.randrange(1, 4))
+            for _ in range(size)
+        }
+        seen = f"text {k}" if rng.random() < 0.5 else None
+        if rng.random() < 0.7:
+            held.append((f"d{k}", pairs, seen))
+            one.remember(f"d{k}", pairs, seen)  # type: ignore[arg-type]
+            continue
+        together.remember_many(held)
+        held = []
+        expected = one.admit(f"d{k}", pairs, seen)  # type: ignore[arg-type]
+        assert together.admit(f"d{k}", pairs, seen) == expected  # type: ignore[arg-type]
+    together.remember_many(held)
+    assert together.paths == one.paths
+    assert together.texts == one.texts
+    keys = np.arange(120, dtype=np.uint64)
+    assert [a.tolist() for a in together.postings.find(keys)] == [
+        a.tolist() for a in one.postings.find(keys)
+    ]
+
+
+@pytest.mark.parametrize("look_up_between", [False, True])
+def test_a_chunks_documents_that_only_need_remembering_are_all_remembered(
+    look_up_between: bool,
+) -> None:
+    """The records the screen paired with nothing are remembered without a
+    look-up, together; a document the screen did not see (a file beside
+    the records), in this chunk or the next, must still find each of them,
+    the last of a chunk too, and in the order they came."""
+    from types import SimpleNamespace as Thing
+
+    from pipeline.across import Corpus
+    from pipeline.engine import Batch, candidate_pairs
+    from pipeline.settings import Settings
+
+    def doc(ident: str, pairs: dict) -> tuple[Thing, Thing]:
+        return Thing(ident=ident), Thing(pairs=pairs, seen=Thing(kept=f"text of {ident}"))
+
+    records = [doc(f"r{k}", {100 + k: (400, 1), 200 + k: (400, 1)}) for k in range(4)]
+    batch = Batch(
+        out_dir=None,  # type: ignore[arg-type]
+        settings=Settings(),
+        options=None,
+        corpus=Corpus(Settings()),
+        on_written=lambda *_: None,
+        errors=[],
+        screened={f"r{k}" for k in range(4)},
+        partners={},
+    )
+    first = records[:2] + ([doc("f0", {100: (400, 1), 200: (400, 1)})] if look_up_between else [])
+    first += records[2:]
+    jobs, _ = candidate_pairs([i for i, _ in first], [p for _, p in first], batch)
+    assert batch.corpus.paths == [i.ident for i, _ in first]
+    if look_up_between:
+        assert [path for _, path in jobs] == ["r0"]
+    # a later chunk's file copying each record finds it
+    for k in range(4):
+        item, p = doc(f"f{k + 1}", {100 + k: (400, 1), 200 + k: (400, 1)})
+        jobs, texts = candidate_pairs([item], [p], batch)
+        twins = [f"r{k}"] + (["f0"] if look_up_between and k == 0 else [])
+        assert [path for _, path in jobs] == twins
+        assert texts[0][0] == f"text of r{k}"
