@@ -215,7 +215,9 @@ def report_page(report: dict[str, Any], text: str) -> str:
 
 def dumps(data: Any) -> str:
     """JSON as every output file writes it: stable, readable, UTF-8."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    from pipeline.jsontext import dumps_indented
+
+    return dumps_indented(data) + "\n"
 
 
 def dumps_listing(data: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[str]:
@@ -229,13 +231,13 @@ def dumps_listing(data: dict[str, Any], key: str, items: Iterable[Any]) -> Itera
     >>> "".join(dumps_listing(data, "files", iter([]))) == dumps(data)
     True
     """
+    from pipeline.jsontext import dumps_indented
+
     marker = json.dumps("\x00listed\x00")  # no path or reason holds a NUL
     head, tail = dumps({**data, key: ["\x00listed\x00"]}).split(marker, 1)
     first = True
     for item in items:
         # an item of a top-level list sits two levels deep: 4 more spaces
-        yield (head if first else ",\n    ") + json.dumps(
-            item, ensure_ascii=False, indent=2
-        ).replace("\n", "\n    ")
+        yield (head if first else ",\n    ") + dumps_indented(item, level=2)
         first = False
     yield dumps({**data, key: []}) if first else tail
