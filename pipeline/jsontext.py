@@ -71,38 +71,43 @@ def _key(key: Any) -> str | None:
 
 
 def _encode(value: Any, level: int, out: list[str]) -> None:
-    text = _scalar(value)
-    if text is not None:
-        out.append(text)
-        return
     kind = type(value)
-    if kind is list or kind is tuple:
-        if not value:
-            out.append("[]")
-            return
-        inner = "\n" + _INDENT * (level + 1)
-        out.append("[")
-        for n, item in enumerate(value):
-            out.append(inner if n == 0 else "," + inner)
-            _encode(item, level + 1, out)
-        out.append("\n" + _INDENT * level + "]")
-        return
     if kind is dict:
         if not value:
             out.append("{}")
             return
-        names = [_key(key) for key in value]
+        names = [_string(key) if type(key) is str else _key(key) for key in value]
         if None in names:  # a key JSON cannot write: json.dumps says so
             out.append(_fallback(value, level))
             return
         inner = "\n" + _INDENT * (level + 1)
-        out.append("{")
-        for n, (name, item) in enumerate(zip(names, value.values(), strict=True)):
-            out.append((inner if n == 0 else "," + inner) + name + ": ")
-            _encode(item, level + 1, out)
+        lead = "{" + inner
+        for name, item in zip(names, value.values(), strict=True):
+            # strings and integers inline: most of what a listing holds
+            kind = type(item)
+            if kind is str:
+                out.append(lead + name + ": " + _string(item))
+            elif kind is int:
+                out.append(lead + name + ": " + int.__repr__(item))
+            else:
+                out.append(lead + name + ": ")
+                _encode(item, level + 1, out)
+            lead = "," + inner
         out.append("\n" + _INDENT * level + "}")
-        return
-    out.append(_fallback(value, level))
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = "\n" + _INDENT * (level + 1)
+        lead = "[" + inner
+        for item in value:
+            out.append(lead)
+            _encode(item, level + 1, out)
+            lead = "," + inner
+        out.append("\n" + _INDENT * level + "]")
+    else:
+        text = _scalar(value)
+        out.append(_fallback(value, level) if text is None else text)
 
 
 def _fallback(value: Any, level: int) -> str:
