@@ -23,7 +23,7 @@ run: install
 # pytest's exit 5 ("no tests ran") is a failure here.
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no tests" >&2; exit 1; fi; exit $$rc
+	$(BIN)/pytest -q -n 2; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest ran no tests" >&2; exit 1; fi; exit $$rc
 
 # Debian's Chromium for the report pages' browser tests (tests/test_browser.py
 # skips, saying why, when it is missing); .ci/run calls this first.
