@@ -61,11 +61,13 @@ def check_row(corpus: Path, scratch: Path, timeout: float) -> dict:
     result, peak = measured([*cmd, *size_flags(corpus)], timeout, scratch / "check.stderr")
     row: dict = {"mb": mb, "status": result.status, "seconds": None, "peak_mb": peak}
     if result.status != "ok":
+        row["said"] = _tail(scratch / "check.stderr")
         return row
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
         row["status"] = f"error: exit {result.returncode}, no JSON"
+        row["said"] = _tail(scratch / "check.stderr")
         return row
     flagged = as_ids(duplicate_records(report)[0])
     row["recall"], row["precision"] = score(flagged, labelled_duplicates(corpus))
@@ -80,13 +82,25 @@ def run_row(corpus: Path, scratch: Path, timeout: float) -> dict:
     result, peak = measured([*cmd, *size_flags(corpus)], timeout, out / "stderr.log")
     ok = result.status == "ok" and result.returncode == 0
     status = result.status if result.status != "ok" else f"exit {result.returncode}"
-    return {
+    row = {
         "mb": mb,
         "status": "ok" if ok else status,
         "seconds": result.seconds if ok else None,
         "cpu": result.cpu,
         "peak_mb": peak,
     }
+    if not ok:  # what the run said, before its scratch folder goes
+        row["said"] = _tail(out / "stderr.log")
+    return row
+
+
+def _tail(path: Path, lines: int = 12) -> list[str]:
+    """The last lines of a command's stderr, the peak line left out."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return [line for line in text.splitlines() if not line.startswith("peak_kib ")][-lines:]
 
 
 def table(rows: list[dict], what: str) -> str:
@@ -114,6 +128,10 @@ def table(rows: list[dict], what: str) -> str:
             f"\n{what}: seconds per MB at {last['mb']:.0f} MB over {first['mb']:.0f} MB: "
             f"{growth:.2f}x"
         )
+    for r in rows:
+        if r.get("said"):
+            lines.append(f"\n{what} at {r['mb']:.0f} MB ({r['status']}) said, last lines:")
+            lines.extend("    " + line for line in r["said"])
     return "\n".join(lines)
 
 
