@@ -379,7 +379,7 @@ def _run(
             outcome.kept_outputs += kept
 
     batch = engine.Batch(
-        out_dir, settings, options, corpus, on_written, outcome.errors, index.commit
+        out_dir, settings, options, corpus, on_written, outcome.errors, index.commit_soon
     )
     batch.pages = {
         item.ident: output_names(item.inside)[3] for item in inputs if item.record is None

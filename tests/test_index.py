@@ -249,3 +249,49 @@ def test_rows_held_before_writing_read_as_if_written_at_once(
     reader = Index(tmp_path / "out" / ".clean-docs" / "index.sqlite", read_only=True)
     assert [s.path for s in reader.all()] == [f"doc{k}.txt" for k in expected]
     reader.close()
+
+
+def test_a_run_commits_at_most_once_a_second_and_everything_when_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A commit syncs the disk: a run of many short chunks commits them
+    # together, at most once per COMMIT_SECONDS; another reader sees the
+    # index as of the last commit, and everything once the run closes it.
+    from types import SimpleNamespace
+
+    from pipeline import index as index_module
+    from pipeline.across import Seen
+    from pipeline.index import COMMIT_SECONDS, Index, Stored
+
+    now = [100.0]
+    monkeypatch.setattr(index_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    where = tmp_path / "out" / ".clean-docs" / "index.sqlite"
+    index = Index(where)
+
+    def put(n: int) -> None:
+        stored = Stored(f"doc{n}.txt", "0" * 64, "key", {"report": ""}, {})
+        index.put(stored, Seen(f"doc{n}.txt", "t", [(0, 0, 1)], "t"))
+
+    def committed() -> list[str]:
+        reader = Index(where, read_only=True)
+        try:
+            return [s.path for s in reader.all()]
+        finally:
+            reader.close()
+
+    put(0)
+    index.commit_soon()  # under a second since the index was opened
+    assert committed() == []
+    now[0] += COMMIT_SECONDS
+    index.commit_soon()
+    assert committed() == ["doc0.txt"]
+    put(1)
+    now[0] += COMMIT_SECONDS / 2
+    index.commit_soon()
+    assert committed() == ["doc0.txt"]
+    now[0] += COMMIT_SECONDS / 2
+    index.commit_soon()
+    assert committed() == ["doc0.txt", "doc1.txt"]
+    put(2)
+    index.close()
+    assert committed() == ["doc0.txt", "doc1.txt", "doc2.txt"]
