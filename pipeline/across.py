@@ -404,4 +404,40 @@ def remove_across(result: Result, cross: list[CrossRepeat]) -> Result:
                         c.twin_path, (), pass_no, OTHER_DOCUMENT.code,
                     )
                 )  # fmt: skip
+    added = _with_indentation(result.cleaned.text, list(result.removed), added)
     return dataclasses.replace(result, repeats=result.repeats + tuple(added))
+
+
+def _with_indentation(text: str, inside: list[Repeat], added: list[Repeat]) -> list[Repeat]:
+    """`added` with a line's indentation taken by the removal that starts
+    right after it, when the removals from there on (these and `inside`,
+    touching) take the rest of the line, its break too. Left behind, the
+    indentation would join the next line (or end the text without a line
+    break): a line of the earlier document said again as two stretches,
+    say around a changed figure, left its leading U+3000 alone.
+
+    >>> from pipeline.model import Span
+    >>> def r(a, b):
+    ...     return Repeat(Span(a, b), Span(0, 1), 1.0, "exact", True, "", "x", (), 1, "R5")
+    >>> [(x.span.start, x.span.end) for x in _with_indentation("  ab\\n", [], [r(2, 3), r(3, 5)])]
+    [(0, 3), (3, 5)]
+    >>> [(x.span.start, x.span.end) for x in _with_indentation("  ab\\n", [], [r(2, 4)])]
+    [(2, 4)]
+    """
+    import dataclasses
+
+    ends = {r.span.start: r.span.end for r in (*inside, *added)}
+    out = []
+    for repeat in added:
+        start = repeat.span.start
+        line = text.rfind("\n", 0, start) + 1
+        if line < start and text[line:start].isspace() and line not in ends:
+            end = start
+            while end in ends:  # the removals that follow on, touching
+                end = ends[end]
+            if text[end - 1] == "\n" and not any(
+                r.span.start < start and r.span.end > line for r in (*inside, *added)
+            ):
+                repeat = dataclasses.replace(repeat, span=Span(line, repeat.span.end))
+        out.append(repeat)
+    return out

@@ -423,3 +423,91 @@ def test_a_chunks_documents_that_only_need_remembering_are_all_remembered(
         twins = [f"r{k}"] + (["f0"] if look_up_between and k == 0 else [])
         assert [path for _, path in jobs] == twins
         assert texts[0][0] == f"text of r{k}"
+
+
+@pytest.mark.parametrize("indent", ["    ", "\t", "\u3000", "\u3000\u3000"], ids=repr)
+def test_an_indented_line_said_again_goes_with_its_indentation(
+    tmp_path: Path, clean_docs: list[str], indent: str
+) -> None:
+    # A later document's indented line that says an earlier document's
+    # line again, as two stretches around a dropped character (a figure
+    # cut short: "2050" -> "050"), went without its indentation: left
+    # behind, the indentation joined the next line, or ended the text
+    # without a line break and failed verification (two records of a
+    # 1 GB corpus, exit 2). What is kept must be the document's own lines,
+    # each with its own indentation, and nothing may fail.
+    import json
+    import re
+    import subprocess
+
+    from conftest import real_paragraphs
+
+    def figure(line: str) -> re.Match | None:  # a figure past the first quarter
+        return re.compile(r"\d\d").search(line, len(line) // 4)
+
+    paragraphs = [p.replace("\n", " ") for p in real_paragraphs(300) if len(p) < 900]
+    # (paragraphs of distinct openings: not near copies of each other)
+    lines = list({p[:40]: p for p in paragraphs if figure(p)}.values())[:6]
+    assert len(lines) == 6
+    own = [f"{indent}Line {n} is this document's own, said nowhere else." for n in range(6)]
+    later = []
+    for line, mine in zip(lines, own, strict=True):
+        cut = figure(line).start()  # type: ignore[union-attr]
+        later += [indent + line[:cut] + line[cut + 1 :], mine]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_earlier.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "b_later.txt").write_text("\n".join(later) + "\n", encoding="utf-8")
+    (folder / "c_record.jsonl").write_text(
+        json.dumps({"id": "r", "text": later[2]}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [*clean_docs, "run", str(folder), "--across", "-o", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["errors"] == []
+    kept = (out / "b_later.txt").read_text(encoding="utf-8")
+    # no line altered: each kept line is one of the document's, whole
+    assert set(kept.splitlines()) <= set(later)
+    assert [line for line in kept.splitlines() if line in own] == own
+    assert len(kept.splitlines()) <= len(own) + 2  # the copies went (nearly all)
+
+
+@pytest.mark.parametrize("indent", [" ", "\t\t", "\u3000"], ids=repr)
+def test_a_document_that_is_an_earlier_one_indented_leaves_nothing_behind(indent: str) -> None:
+    # A record whose one line is an earlier record's, indented and said as
+    # two stretches around a figure cut short, kept only its indentation:
+    # a kept text without a line break, which verification refuses (exit
+    # 2 on a 1 GB corpus). Removed stretch by stretch, the line goes whole.
+    import re
+
+    from conftest import real_paragraphs
+
+    from pipeline.across import Seen, _pair, _pieces, assemble, remove_across
+    from pipeline.api import dedupe_text
+    from pipeline.settings import Settings
+    from pipeline.verify import verify
+
+    checked = 0
+    for line in [p.replace("\n", " ") for p in real_paragraphs(300) if len(p) < 900]:
+        figure = re.compile(r"\d\d").search(line, len(line) // 4)
+        if figure is None:
+            continue
+        earlier = dedupe_text(line + "\n", path="earlier")
+        later = dedupe_text(indent + line[: figure.start()] + line[figure.start() + 1 :] + "\n")
+        found = _pair(earlier.kept_text, later.kept_text, Settings())
+        if len(found) < 2:
+            continue  # one stretch: not the case asked about
+        seen = Seen("earlier", earlier.kept_text, _pieces(earlier), earlier.cleaned.text)
+        cross = assemble([("earlier", found)], _pieces(later), lambda _, s=seen: s)
+        result = remove_across(later, cross)
+        verify(result, Settings().run_similarity)
+        assert result.kept_text == ""
+        checked += 1
+        if checked == 5:
+            break
+    assert checked == 5
