@@ -149,12 +149,20 @@ def _check_outputs(out: Path, ref: dict[str, bytes], temps_allowed: bool) -> See
     return Seen(outputs, temps)
 
 
+def _default_sigint() -> None:
+    # A suite started in the background by a shell (`make test &`) inherits
+    # SIGINT ignored, and Python keeps an ignored SIGINT ignored: the run
+    # would not see the test's Ctrl-C at all.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(clean_docs: list[str], corpus: Corpus, out: Path, stderr: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*clean_docs, "run", str(corpus.inp), "-o", str(out)],
         stdout=subprocess.DEVNULL,
         stderr=stderr,
         text=True,
+        preexec_fn=_default_sigint,
     )
 
 
