@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.corpus_lines import forget_open, read_line
 from pipeline.errors import CleanDocsError, InputError
 from pipeline.model import Result
 from pipeline.settings import Settings
@@ -339,6 +340,7 @@ def collect(
     by `pipeline.outputs.plan`, not here: `check` writes nothing."""
     options = options or Options()
     _listed.clear()  # (a corpus listed again is read again)
+    forget_open()
     inputs: list[Input] = []
     seen: set[str] = set()
     for raw in paths:
@@ -418,9 +420,7 @@ def record_text(item: Input) -> str:
         return text
     try:
         if record.group < 0:
-            with item.path.open("rb") as handle:
-                handle.seek(record.offset)
-                line = handle.read(record.length)
+            line = read_line(item.where, record.offset, record.length)
             value = json.loads(line.decode("utf-8-sig")).get(record.field)
         else:
             value = parquet.text_at(item.path, record.field, record.group, record.row)
