@@ -305,6 +305,10 @@ def main() -> None:
     # 2 MB pages cost check 1.4-1.8 s of system time on the 10 MB corpus.
     # Read when numpy is first imported, by this process and its workers.
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    # and what the arrays free is kept for the next ones (`pipeline.malloc`)
+    from pipeline.malloc import keep_freed_memory
+
+    keep_freed_memory()
 
 
 @main.command()
