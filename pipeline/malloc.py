@@ -6,10 +6,12 @@ above its mmap threshold (128 KB at first, raised only as such arrays are
 freed) with fresh pages and gives them back to the kernel when it is
 freed, and it trims free memory at the top of its heap: each new array's
 pages are faulted in and zeroed again. `check` on the 10 MB corpus took
-131,000 page faults and 0.4-0.5 s of system time for it, on 100 MB
-804,000 and 3 s. With the thresholds set once at start, arrays up to
-`MMAP_THRESHOLD` come from the heap and what they free is reused: 68,000
-and 257,000 faults, 0.2 and 1.0 s, no more memory at its peak.
+131,000 page faults and 0.42-0.48 s of system time for it, on 100 MB
+760,000-808,000 and 2.6-2.9 s. With the thresholds set once at start,
+arrays up to `MMAP_THRESHOLD` come from the heap and what they free is
+reused: 68,000-75,000 and 398,000 faults, 0.26-0.33 and 1.6-1.8 s, no
+more memory at the peak (a heap reused is zeroed by calloc, not by the
+kernel: part of the system time saved is user time spent).
 """
 
 from __future__ import annotations
