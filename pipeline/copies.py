@@ -347,15 +347,23 @@ def _near_pairs(key_of: list[str], first: dict[str, int]) -> list[tuple[int, int
     order = np.argsort(band_keys)
     band_keys, doc_ids = band_keys[order], doc_ids[order]
     del order
-    # groups of documents sharing a band key (boilerplate-sized groups left out)
+    # groups of documents sharing a band key (boilerplate-sized groups left
+    # out); most keys are one document's, and pair no one: the pairs are
+    # taken among the others only (in a 1 GB corpus, 15 passes over every
+    # band key had cost 47 s)
     starts = np.flatnonzero(np.r_[True, band_keys[1:] != band_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(band_keys)])
-    group = np.repeat(np.arange(len(starts)), sizes)
-    small = np.repeat(sizes <= MAX_GROUP, sizes)
+    del band_keys
+    size_of = np.repeat(sizes, sizes)
+    pairing = (size_of > 1) & (size_of <= MAX_GROUP)
+    del size_of
+    group = np.repeat(np.arange(len(starts)), sizes)[pairing]
+    doc_ids = doc_ids[pairing]
     lengths = np.array([len(key_of[i]) for i in docs], np.int64)
     later_all, earlier_all = [], []
-    for gap in range(1, int(min(sizes.max(), MAX_GROUP))):
-        same = (group[gap:] == group[:-gap]) & small[gap:]
+    widest = sizes[(sizes > 1) & (sizes <= MAX_GROUP)]
+    for gap in range(1, int(widest.max()) if len(widest) else 1):
+        same = group[gap:] == group[:-gap]
         a, b = doc_ids[:-gap][same], doc_ids[gap:][same]
         later, earlier = np.maximum(a, b), np.minimum(a, b)
         keep = later != earlier
