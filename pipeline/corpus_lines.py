@@ -24,6 +24,18 @@ _open: dict[str, int] = {}  # by path, the most recently read last
 _lock = threading.Lock()
 
 
+def _unlock_in_child() -> None:
+    """A process forked while another thread read holds a lock nobody
+    will release: the child starts with its own (the descriptors it
+    inherits stay good)."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_unlock_in_child)
+
+
 def read_line(where: str, offset: int, length: int) -> bytes:
     """`length` bytes of the file `where` from `offset` (a record's line).
 

@@ -161,3 +161,21 @@ def test_forked_workers_read_through_the_descriptors_they_inherit(tmp_path: Path
         read = pool.map(_read_all, halves)
     assert read == [texts[::2], texts[1::2], texts[::-1]]
     assert _read_all(items) == texts
+
+
+def _read_first(items: list[Input]) -> str:
+    return record_text(items[0])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers")
+def test_a_worker_forked_while_another_thread_reads_can_read(tmp_path: Path) -> None:
+    texts = _corpus(tmp_path / "c.jsonl", 6, records=5)
+    items = _listed([tmp_path / "c.jsonl"])
+    # another thread is in the middle of a read (it holds the lock) when
+    # the worker is forked
+    with corpus_lines._lock:
+        pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        assert pool.apply_async(_read_first, (items,)).get(timeout=30) == texts[0]
+    finally:
+        pool.terminate()
