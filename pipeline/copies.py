@@ -348,9 +348,9 @@ def _near_pairs(key_of: list[str], first: dict[str, int]) -> list[tuple[int, int
     band_keys, doc_ids = band_keys[order], doc_ids[order]
     del order
     # groups of documents sharing a band key (boilerplate-sized groups left
-    # out); most keys are one document's, and pair no one: the pairs are
-    # taken among the others only (in a 1 GB corpus, 15 passes over every
-    # band key had cost 47 s)
+    # out); most keys are one document's and pair no one: the pairs are
+    # taken among the others only (a third of the keys on 100 MB), not by
+    # up to 15 passes over every key
     starts = np.flatnonzero(np.r_[True, band_keys[1:] != band_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(band_keys)])
     del band_keys

@@ -2,9 +2,10 @@
 
 A corpus larger than the texts a batch holds (`inputs.HELD_TEXT_BYTES`)
 has most records read again when they are screened and processed: opening
-the file for each cost 34 microseconds a record (19,276 records of the
-10 MB corpus: 0.66 s; 1.45 million of the 1 GB one: about 50 s); read
-through a descriptor kept open, 8 (0.16 s). `os.pread` moves no shared
+the file for each cost 34 microseconds a record (`inputs.record_text`:
+19,276 records of the 10 MB corpus in 0.66 s; 1.45 million of the 1 GB
+one, about 50 s); read through a descriptor kept open, 12 (0.24 s), of
+which the JSON's parsing is most. `os.pread` moves no shared
 offset, so a worker forked with the descriptor reads through it safely.
 A few corpora are kept open at once (the least recently read is closed),
 so that a batch of many corpora never runs out of descriptors.
